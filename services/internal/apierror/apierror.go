@@ -1,0 +1,145 @@
+// Package apierror defines the errors services return and the one mapping from those
+// errors to gRPC status codes.
+//
+// Service code returns *Error values (or wraps them); anything else reaching the edge is
+// an internal error: it is logged once and the caller gets a generic message.
+package apierror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+)
+
+// Domain is the ErrorInfo domain of every error the services return.
+const Domain = "newsroom"
+
+// Error is an error whose code and message are fit for the caller.
+type Error struct {
+	Code       codes.Code
+	Reason     string // UPPER_SNAKE_CASE, for google.rpc.ErrorInfo
+	Message    string
+	Violations []FieldViolation
+	Cause      error // logged, never sent
+}
+
+// FieldViolation names one bad field of a request, for google.rpc.BadRequest.
+type FieldViolation struct {
+	Field       string // path in the request, for example "timeline.slug"
+	Description string
+	Reason      string // optional rule id
+}
+
+func (e *Error) Error() string {
+	msg := e.Code.String() + ": " + e.Message
+	if e.Cause != nil {
+		msg += ": " + e.Cause.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// NotFound reports a missing resource by its name.
+func NotFound(resource string) *Error {
+	return &Error{Code: codes.NotFound, Reason: "NOT_FOUND", Message: fmt.Sprintf("%s not found", resource)}
+}
+
+// AlreadyExists reports a create that collides with an existing resource.
+func AlreadyExists(format string, args ...any) *Error {
+	return &Error{Code: codes.AlreadyExists, Reason: "ALREADY_EXISTS", Message: fmt.Sprintf(format, args...)}
+}
+
+// Aborted reports an etag that no longer matches: the resource changed since it was read.
+func Aborted(resource string) *Error {
+	return &Error{
+		Code:    codes.Aborted,
+		Reason:  "ETAG_MISMATCH",
+		Message: fmt.Sprintf("%s was changed by someone else: read it again and retry with its new etag", resource),
+	}
+}
+
+// FailedPrecondition reports a request that the resource's state forbids.
+func FailedPrecondition(reason, format string, args ...any) *Error {
+	return &Error{Code: codes.FailedPrecondition, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable reports a dependency that cannot be reached; the caller may retry.
+func Unavailable(message string, cause error) *Error {
+	return &Error{Code: codes.Unavailable, Reason: "DEPENDENCY_UNAVAILABLE", Message: message, Cause: cause}
+}
+
+// InvalidArgument reports bad fields.
+func InvalidArgument(violations ...FieldViolation) *Error {
+	msg := "invalid request"
+	if len(violations) > 0 {
+		v := violations[0]
+		msg = fmt.Sprintf("invalid %s: %s", v.Field, v.Description)
+		if len(violations) > 1 {
+			msg += fmt.Sprintf(" (and %d more)", len(violations)-1)
+		}
+	}
+	return &Error{Code: codes.InvalidArgument, Reason: "INVALID_ARGUMENT", Message: msg, Violations: violations}
+}
+
+// InvalidField reports one bad field.
+func InvalidField(field, description string) *Error {
+	return InvalidArgument(FieldViolation{Field: field, Description: description})
+}
+
+// Status converts err to a gRPC status. Errors that are not *Error, status errors or
+// context errors become INTERNAL with a generic message, and their cause is logged.
+func Status(ctx context.Context, logger *slog.Logger, method string, err error) *status.Status {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.status()
+	}
+	if _, ok := status.FromError(err); ok {
+		// Already a status, for example from a downstream gRPC call passed through on purpose.
+		return status.Convert(err)
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return status.New(codes.Canceled, "request canceled")
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.New(codes.DeadlineExceeded, "deadline exceeded")
+	}
+	logger.ErrorContext(ctx, "internal error", "method", method, "err", err)
+	return status.New(codes.Internal, "internal error")
+}
+
+func (e *Error) status() *status.Status {
+	st := status.New(e.Code, e.Message)
+	var details []protoadapt.MessageV1
+	if e.Reason != "" {
+		details = append(details, &errdetails.ErrorInfo{Reason: e.Reason, Domain: Domain})
+	}
+	if len(e.Violations) > 0 {
+		br := &errdetails.BadRequest{}
+		for _, v := range e.Violations {
+			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
+				Field:       v.Field,
+				Description: v.Description,
+				Reason:      v.Reason,
+			})
+		}
+		details = append(details, br)
+	}
+	if len(details) == 0 {
+		return st
+	}
+	withDetails, err := st.WithDetails(details...)
+	if err != nil {
+		return st
+	}
+	return withDetails
+}
