@@ -113,4 +113,3 @@ func finish(ctx context.Context, logger *slog.Logger, method string, start time.
 	}
 	return st.Err()
 }
-

@@ -33,7 +33,7 @@ func TestValid(t *testing.T) {
 		"Abc":          false,
 		"a_b":          false,
 		"a/b":          false,
-		"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0": true,
+		"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0":  true,
 		"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01": false,
 	}
 	for id, want := range tests {
