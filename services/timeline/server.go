@@ -1,13 +1,24 @@
-// Package timeline implements newsroom.timeline.v1.TimelineService.
+// Package timeline implements newsroom.timeline.v1.TimelineService: timelines, their
+// entries, and the revisions of those entries.
 package timeline
 
 import (
 	"log/slog"
-
-	"github.com/newsroomhq/newsroom/services/internal/validation"
+	"strings"
+	"time"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/resourceid"
+	"github.com/newsroomhq/newsroom/services/internal/validation"
+)
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+	// Attempts at a read-modify-write that has no etag before giving up on a busy resource.
+	updateAttempts = 5
 )
 
 // Server implements timelinev1.TimelineServiceServer.
@@ -17,10 +28,8 @@ type Server struct {
 	entities  entityv1.EntityServiceClient
 	logger    *slog.Logger
 	validator *validation.Validator
+	now       func() time.Time
 }
-
-// Store keeps timelines and entries.
-type Store interface{}
 
 // NewServer returns the Timeline service on store. Mentions are checked against entities,
 // the Entity service's gRPC client.
@@ -29,7 +38,51 @@ func NewServer(store Store, entities entityv1.EntityServiceClient, logger *slog.
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: store, entities: entities, logger: logger}
-	s.validator = v
-	return s, nil
+	return &Server{
+		store:     store,
+		entities:  entities,
+		logger:    logger,
+		validator: v,
+		now:       func() time.Time { return millis(time.Now()) },
+	}, nil
+}
+
+func pageSize(n int32) int {
+	switch {
+	case n <= 0:
+		return defaultPageSize
+	case n > maxPageSize:
+		return maxPageSize
+	}
+	return int(n)
+}
+
+// parseTimelineName returns the id in "timelines/{timeline}". Requests are validated
+// before they get here; the check is repeated for names inside resources (updates), whose
+// rules are checked later.
+func parseTimelineName(field, name string) (string, error) {
+	id, ok := strings.CutPrefix(name, "timelines/")
+	if !ok || !resourceid.Valid(id) {
+		return "", apierror.InvalidField(field, `must be "timelines/{timeline}"`)
+	}
+	return id, nil
+}
+
+// parseEntryName returns the ids in "timelines/{timeline}/entries/{entry}".
+func parseEntryName(field, name string) (timelineID, entryID string, err error) {
+	parts := strings.Split(name, "/")
+	if len(parts) != 4 || parts[0] != "timelines" || parts[2] != "entries" ||
+		!resourceid.Valid(parts[1]) || !resourceid.Valid(parts[3]) {
+		return "", "", apierror.InvalidField(field, `must be "timelines/{timeline}/entries/{entry}"`)
+	}
+	return parts[1], parts[3], nil
+}
+
+// checkEtag compares a client's etag with the current one; an empty etag means
+// unconditional.
+func checkEtag(given, current, resource string) error {
+	if given != "" && given != current {
+		return apierror.Aborted(resource)
+	}
+	return nil
 }

@@ -1,0 +1,295 @@
+package timeline
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
+	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+	"github.com/newsroomhq/newsroom/services/internal/resourceid"
+	"github.com/newsroomhq/newsroom/services/timeline/visibility"
+)
+
+var entryFields = fieldmask.Fields{
+	Mutable: []string{
+		"headline", "body", "kind", "status", "pinned", "occurred_at", "publish_time",
+		"authors", "sources", "mentions",
+	},
+	OutputOnly: []string{"name", "revision", "create_time", "update_time", "etag"},
+}
+
+// CreateEntry implements timelinev1.TimelineServiceServer.
+func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryRequest) (*timelinev1.Entry, error) {
+	timelineID, err := parseTimelineName("parent", req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEntryTimes(req.GetEntry()); err != nil {
+		return nil, err
+	}
+	t, err := s.store.GetTimeline(ctx, timelineID)
+	if err != nil {
+		return nil, err
+	}
+	if err := acceptsEntries(t, false); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	e := &Entry{TimelineID: timelineID, ID: req.GetEntryId(), Revision: 1, CreateTime: now, UpdateTime: now}
+	if e.ID == "" {
+		e.ID = resourceid.New(now)
+	}
+	e.setContent(req.GetEntry())
+	if e.Kind == timelinev1.Entry_KIND_UNSPECIFIED {
+		e.Kind = timelinev1.Entry_UPDATE
+	}
+	if e.Status == timelinev1.Entry_STATUS_UNSPECIFIED {
+		e.Status = timelinev1.Entry_DRAFT
+	}
+	s.stampPublished(e)
+	if err := s.checkMentions(ctx, e); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateEntry(ctx, e); err != nil {
+		return nil, err
+	}
+	return e.proto(), nil
+}
+
+// stampPublished records when an entry was first published, unless the client said.
+func (s *Server) stampPublished(e *Entry) {
+	if e.Status == timelinev1.Entry_PUBLISHED && e.PublishTime.IsZero() {
+		e.PublishTime = s.now()
+	}
+}
+
+func checkEntryTimes(e *timelinev1.Entry) error {
+	return checkTimes("entry.", map[string]*timestamppb.Timestamp{
+		"occurred_at":  e.GetOccurredAt(),
+		"publish_time": e.GetPublishTime(),
+	})
+}
+
+// GetEntry implements timelinev1.TimelineServiceServer.
+func (s *Server) GetEntry(ctx context.Context, req *timelinev1.GetEntryRequest) (*timelinev1.Entry, error) {
+	e, err := s.visibleEntry(ctx, req.GetName(), req.GetView())
+	if err != nil {
+		return nil, err
+	}
+	return e.proto(), nil
+}
+
+// visibleEntry returns the entry if the audience of view may see it and its timeline;
+// NOT_FOUND otherwise, as if it did not exist.
+func (s *Server) visibleEntry(ctx context.Context, name string, view timelinev1.View) (*Entry, error) {
+	timelineID, entryID, err := parseEntryName("name", name)
+	if err != nil {
+		return nil, err
+	}
+	_, audience, err := s.visibleTimeline(ctx, timelineID, view)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.store.GetEntry(ctx, timelineID, entryID)
+	if err != nil {
+		return nil, err
+	}
+	if !audience.SeesEntry(e.Status) {
+		return nil, apierror.NotFound(name)
+	}
+	return e, nil
+}
+
+// ListEntries implements timelinev1.TimelineServiceServer.
+func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
+	timelineID, err := parseTimelineName("parent", req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTimes("", map[string]*timestamppb.Timestamp{"start_time": req.GetStartTime(), "end_time": req.GetEndTime()}); err != nil {
+		return nil, err
+	}
+	_, audience, err := s.visibleTimeline(ctx, timelineID, req.GetView())
+	if err != nil {
+		return nil, err
+	}
+	q := EntryQuery{
+		TimelineID:  timelineID,
+		OldestFirst: req.GetOrder() == timelinev1.Order_OLDEST_FIRST,
+		Statuses:    audience.EntryStatuses(req.GetStatuses()),
+		Kinds:       req.GetKinds(),
+		Start:       fromTimestamp(req.GetStartTime()),
+		End:         fromTimestamp(req.GetEndTime()),
+		Mentions:    req.GetMentionedEntity(),
+		Limit:       pageSize(req.GetPageSize()),
+	}
+	fingerprint := pagetoken.Fingerprint(req)
+	if q.After, err = decodeToken(req.GetPageToken(), fingerprint); err != nil {
+		return nil, err
+	}
+	resp := &timelinev1.ListEntriesResponse{}
+	if len(q.Statuses) == 0 {
+		return resp, nil
+	}
+	limit := q.Limit
+	q.Limit++
+	found, err := s.store.ListEntries(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range found {
+		if i == limit {
+			last := found[i-1]
+			resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.SortTime().UnixMilli(), ID: last.ID}, fingerprint)
+			break
+		}
+		resp.Entries = append(resp.Entries, e.proto())
+	}
+	return resp, nil
+}
+
+// UpdateEntry implements timelinev1.TimelineServiceServer.
+func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryRequest) (*timelinev1.Entry, error) {
+	patch := req.GetEntry()
+	if patch == nil {
+		return nil, apierror.InvalidField("entry", "required")
+	}
+	timelineID, entryID, err := parseEntryName("entry.name", patch.GetName())
+	if err != nil {
+		return nil, err
+	}
+	paths, err := entryFields.Resolve(req.GetUpdateMask(), patch)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEntryTimes(patch); err != nil {
+		return nil, err
+	}
+	t, err := s.store.GetTimeline(ctx, timelineID)
+	if err != nil {
+		return nil, err
+	}
+	if err := acceptsEntries(t, true); err != nil {
+		return nil, err
+	}
+	for attempt := 1; ; attempt++ {
+		cur, err := s.store.GetEntry(ctx, timelineID, entryID)
+		if err != nil {
+			return nil, err
+		}
+		before := cur.proto()
+		if err := checkEtag(patch.GetEtag(), before.GetEtag(), before.GetName()); err != nil {
+			return nil, err
+		}
+		merged := proto.Clone(before).(*timelinev1.Entry)
+		fieldmask.Apply(merged, patch, paths)
+		if proto.Equal(merged, before) {
+			return before, nil // nothing changes: no new revision
+		}
+		if err := s.validator.Check(merged, "entry"); err != nil {
+			return nil, err
+		}
+		next := *cur
+		next.setContent(merged)
+		switch {
+		case next.Kind == timelinev1.Entry_KIND_UNSPECIFIED:
+			return nil, apierror.InvalidField("entry.kind", "cannot be cleared")
+		case next.Status == timelinev1.Entry_STATUS_UNSPECIFIED:
+			return nil, apierror.InvalidField("entry.status", "cannot be cleared")
+		}
+		s.stampPublished(&next)
+		if slices.Contains(paths, "mentions") {
+			if err := s.checkMentions(ctx, &next); err != nil {
+				return nil, err
+			}
+		} else if next.Headline != cur.Headline || next.Body != cur.Body {
+			next.Mentions = reanchor(cur.Mentions, &next)
+		}
+		next.Revision = cur.Revision + 1
+		next.UpdateTime = s.now()
+		err = s.store.UpdateEntry(ctx, cur, &next)
+		if retryable(err, patch.GetEtag(), attempt) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return next.proto(), nil
+	}
+}
+
+// DeleteEntry implements timelinev1.TimelineServiceServer.
+func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryRequest) (*emptypb.Empty, error) {
+	timelineID, entryID, err := parseEntryName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.store.GetEntry(ctx, timelineID, entryID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEtag(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
+		return nil, err
+	}
+	var revision int64
+	if req.GetEtag() != "" {
+		revision = cur.Revision
+	}
+	if err := s.store.DeleteEntry(ctx, timelineID, entryID, revision); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, nil
+}
+
+// ListEntryRevisions implements timelinev1.TimelineServiceServer.
+func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEntryRevisionsRequest) (*timelinev1.ListEntryRevisionsResponse, error) {
+	cur, err := s.visibleEntry(ctx, req.GetName(), req.GetView())
+	if err != nil {
+		return nil, err
+	}
+	audience, err := visibility.Resolve(ctx, req.GetView())
+	if err != nil {
+		return nil, err
+	}
+	fingerprint := pagetoken.Fingerprint(req)
+	after, err := decodeToken(req.GetPageToken(), fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	limit := pageSize(req.GetPageSize())
+	resp := &timelinev1.ListEntryRevisionsResponse{}
+	before := cur.Revision
+	var page []*Entry
+	if after == nil {
+		page = append(page, cur) // the current revision heads the first page
+	} else {
+		n, err := strconv.ParseInt(after.ID, 10, 64)
+		if err != nil || n < 1 || n > cur.Revision {
+			return nil, apierror.InvalidField("page_token", "not a token from a previous page of this list")
+		}
+		before = n
+	}
+	older, err := s.store.ListRevisions(ctx, RevisionQuery{
+		TimelineID: cur.TimelineID, EntryID: cur.ID, Before: before,
+		Statuses: audience.EntryStatuses(nil), Limit: limit + 1 - len(page),
+	})
+	if err != nil {
+		return nil, err
+	}
+	page = append(page, older...)
+	if len(page) > limit {
+		page = page[:limit]
+		resp.NextPageToken = pagetoken.Encode(pagetoken.Token{ID: strconv.FormatInt(page[limit-1].Revision, 10)}, fingerprint)
+	}
+	for _, e := range page {
+		resp.Revisions = append(resp.Revisions, e.proto())
+	}
+	return resp, nil
+}

@@ -1,0 +1,199 @@
+package timeline
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"hash/fnv"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+)
+
+// Timeline is a stored timeline.
+type Timeline struct {
+	ID            string
+	Title         string
+	Slug          string
+	Summary       string
+	Status        timelinev1.Timeline_Status
+	Tags          []string
+	CoverageStart time.Time // zero when unset
+	CoverageEnd   time.Time // zero when unset
+	CreateTime    time.Time
+	UpdateTime    time.Time
+	Revision      int64
+}
+
+// Entry is a stored entry, at one revision.
+type Entry struct {
+	TimelineID  string
+	ID          string
+	Headline    string
+	Body        string
+	Kind        timelinev1.Entry_Kind
+	Status      timelinev1.Entry_Status
+	Pinned      bool
+	OccurredAt  time.Time // zero when unknown
+	PublishTime time.Time // zero until first published
+	Authors     []string
+	Sources     []Source
+	Mentions    []Mention
+	Revision    int64
+	CreateTime  time.Time
+	UpdateTime  time.Time
+}
+
+// Source is where an entry's information comes from.
+type Source struct {
+	Name string
+	URL  string
+}
+
+// Mention is a named entity in an entry's headline or body.
+type Mention struct {
+	Entity string // "entities/{entity}"
+	Text   string
+	Field  timelinev1.Mention_Field
+	Start  int // code points
+	End    int
+}
+
+// SortTime is the time entries are ordered and filtered by: when it happened if known,
+// else when it was written.
+func (e *Entry) SortTime() time.Time {
+	if !e.OccurredAt.IsZero() {
+		return e.OccurredAt
+	}
+	return e.CreateTime
+}
+
+// Name is the entry's resource name.
+func (e *Entry) Name() string { return entryName(e.TimelineID, e.ID) }
+
+func timelineName(id string) string { return "timelines/" + id }
+
+func entryName(timelineID, entryID string) string {
+	return "timelines/" + timelineID + "/entries/" + entryID
+}
+
+// etag identifies one revision of one resource. The create time tells apart a resource
+// deleted and created again under the same name.
+func etag(name string, created time.Time, revision int64) string {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(created.UnixMilli()))
+	binary.BigEndian.PutUint64(b[8:], uint64(revision))
+	h.Write(b[:])
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// MongoDB keeps milliseconds: truncate every time on the way in, so that what a client
+// reads back and what page tokens hold are exactly what is stored.
+func millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+func fromTimestamp(ts *timestamppb.Timestamp) time.Time {
+	if ts == nil {
+		return time.Time{}
+	}
+	return millis(ts.AsTime())
+}
+
+func toTimestamp(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+func (t *Timeline) proto() *timelinev1.Timeline {
+	return &timelinev1.Timeline{
+		Name:              timelineName(t.ID),
+		Title:             t.Title,
+		Slug:              t.Slug,
+		Summary:           t.Summary,
+		Status:            t.Status,
+		Tags:              t.Tags,
+		CoverageStartTime: toTimestamp(t.CoverageStart),
+		CoverageEndTime:   toTimestamp(t.CoverageEnd),
+		CreateTime:        toTimestamp(t.CreateTime),
+		UpdateTime:        toTimestamp(t.UpdateTime),
+		Etag:              etag(timelineName(t.ID), t.CreateTime, t.Revision),
+	}
+}
+
+// setContent copies the client-writable fields of p into t.
+func (t *Timeline) setContent(p *timelinev1.Timeline) {
+	t.Title = p.GetTitle()
+	t.Slug = p.GetSlug()
+	t.Summary = p.GetSummary()
+	t.Status = p.GetStatus()
+	t.Tags = p.GetTags()
+	t.CoverageStart = fromTimestamp(p.GetCoverageStartTime())
+	t.CoverageEnd = fromTimestamp(p.GetCoverageEndTime())
+}
+
+func (e *Entry) proto() *timelinev1.Entry {
+	p := &timelinev1.Entry{
+		Name:        e.Name(),
+		Headline:    e.Headline,
+		Body:        e.Body,
+		Kind:        e.Kind,
+		Status:      e.Status,
+		Pinned:      e.Pinned,
+		OccurredAt:  toTimestamp(e.OccurredAt),
+		PublishTime: toTimestamp(e.PublishTime),
+		Authors:     e.Authors,
+		Revision:    e.Revision,
+		CreateTime:  toTimestamp(e.CreateTime),
+		UpdateTime:  toTimestamp(e.UpdateTime),
+		Etag:        etag(e.Name(), e.CreateTime, e.Revision),
+	}
+	for _, s := range e.Sources {
+		p.Sources = append(p.Sources, &timelinev1.Source{Name: s.Name, Url: s.URL})
+	}
+	for _, m := range e.Mentions {
+		p.Mentions = append(p.Mentions, &timelinev1.Mention{
+			Entity: m.Entity, Text: m.Text, Field: m.Field,
+			StartOffset: int32(m.Start), EndOffset: int32(m.End),
+		})
+	}
+	return p
+}
+
+// setContent copies the client-writable fields of p into e.
+func (e *Entry) setContent(p *timelinev1.Entry) {
+	e.Headline = p.GetHeadline()
+	e.Body = p.GetBody()
+	e.Kind = p.GetKind()
+	e.Status = p.GetStatus()
+	e.Pinned = p.GetPinned()
+	e.OccurredAt = fromTimestamp(p.GetOccurredAt())
+	e.PublishTime = fromTimestamp(p.GetPublishTime())
+	e.Authors = p.GetAuthors()
+	e.Sources = nil
+	for _, s := range p.GetSources() {
+		e.Sources = append(e.Sources, Source{Name: s.GetName(), URL: s.GetUrl()})
+	}
+	e.Mentions = nil
+	for _, m := range p.GetMentions() {
+		e.Mentions = append(e.Mentions, Mention{
+			Entity: m.GetEntity(), Text: m.GetText(), Field: m.GetField(),
+			Start: int(m.GetStartOffset()), End: int(m.GetEndOffset()),
+		})
+	}
+}
+
+// checkTimes refuses timestamps that cannot be stored or written back as JSON (RFC 3339
+// covers years 1 to 9999).
+func checkTimes(prefix string, times map[string]*timestamppb.Timestamp) error {
+	for field, ts := range times {
+		if ts != nil && ts.CheckValid() != nil {
+			return apierror.InvalidField(prefix+field, "not a valid timestamp: years 0001 to 9999, nanos below one second")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,276 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/timeline"
+)
+
+// entryDoc is an entry. Its _id is "{timeline}/{entry}", so that reading one entry is an
+// _id lookup (the one query every MongoDB-compatible server serves from an index).
+type entryDoc struct {
+	Key         string       `bson:"_id"`
+	SV          int          `bson:"sv"`
+	Timeline    string       `bson:"timeline"`
+	Entry       string       `bson:"entry"`
+	Headline    string       `bson:"headline"`
+	Body        string       `bson:"body,omitempty"`
+	Kind        string       `bson:"kind"`
+	Status      string       `bson:"status"`
+	Pinned      bool         `bson:"pinned,omitempty"`
+	OccurredAt  *time.Time   `bson:"occurred_at,omitempty"`
+	PublishTime *time.Time   `bson:"publish_time,omitempty"`
+	SortTime    time.Time    `bson:"sort_time"`
+	Authors     []string     `bson:"authors,omitempty"`
+	Sources     []sourceDoc  `bson:"sources,omitempty"`
+	Mentions    []mentionDoc `bson:"mentions,omitempty"`
+	Revision    int64        `bson:"revision"`
+	CreateTime  time.Time    `bson:"create_time"`
+	UpdateTime  time.Time    `bson:"update_time"`
+}
+
+type sourceDoc struct {
+	Name string `bson:"name"`
+	URL  string `bson:"url,omitempty"`
+}
+
+type mentionDoc struct {
+	Entity string `bson:"entity"`
+	Text   string `bson:"text"`
+	Field  string `bson:"field"`
+	Start  int    `bson:"start"`
+	End    int    `bson:"end"`
+}
+
+// revisionDoc keeps an entry as it was at one revision; _id is "{timeline}/{entry}@{revision}".
+type revisionDoc struct {
+	ID       string   `bson:"_id"`
+	SV       int      `bson:"sv"`
+	EntryKey string   `bson:"entry_key"`
+	Timeline string   `bson:"timeline"`
+	Revision int64    `bson:"revision"`
+	Status   string   `bson:"status"`
+	Entry    entryDoc `bson:"entry"`
+}
+
+func entryKey(timelineID, entryID string) string { return timelineID + "/" + entryID }
+
+func toEntryDoc(e *timeline.Entry) *entryDoc {
+	d := &entryDoc{
+		Key:         entryKey(e.TimelineID, e.ID),
+		SV:          schemaVersion,
+		Timeline:    e.TimelineID,
+		Entry:       e.ID,
+		Headline:    e.Headline,
+		Body:        e.Body,
+		Kind:        e.Kind.String(),
+		Status:      e.Status.String(),
+		Pinned:      e.Pinned,
+		OccurredAt:  optTime(e.OccurredAt),
+		PublishTime: optTime(e.PublishTime),
+		SortTime:    e.SortTime(),
+		Authors:     e.Authors,
+		Revision:    e.Revision,
+		CreateTime:  e.CreateTime,
+		UpdateTime:  e.UpdateTime,
+	}
+	for _, s := range e.Sources {
+		d.Sources = append(d.Sources, sourceDoc{Name: s.Name, URL: s.URL})
+	}
+	for _, m := range e.Mentions {
+		d.Mentions = append(d.Mentions, mentionDoc{Entity: m.Entity, Text: m.Text, Field: m.Field.String(), Start: m.Start, End: m.End})
+	}
+	return d
+}
+
+func (d *entryDoc) entry() *timeline.Entry {
+	e := &timeline.Entry{
+		TimelineID:  d.Timeline,
+		ID:          d.Entry,
+		Headline:    d.Headline,
+		Body:        d.Body,
+		Kind:        timelinev1.Entry_Kind(timelinev1.Entry_Kind_value[d.Kind]),
+		Status:      timelinev1.Entry_Status(timelinev1.Entry_Status_value[d.Status]),
+		Pinned:      d.Pinned,
+		OccurredAt:  fromOptTime(d.OccurredAt),
+		PublishTime: fromOptTime(d.PublishTime),
+		Authors:     d.Authors,
+		Revision:    d.Revision,
+		CreateTime:  d.CreateTime.UTC(),
+		UpdateTime:  d.UpdateTime.UTC(),
+	}
+	for _, s := range d.Sources {
+		e.Sources = append(e.Sources, timeline.Source{Name: s.Name, URL: s.URL})
+	}
+	for _, m := range d.Mentions {
+		e.Mentions = append(e.Mentions, timeline.Mention{
+			Entity: m.Entity, Text: m.Text, Field: timelinev1.Mention_Field(timelinev1.Mention_Field_value[m.Field]),
+			Start: m.Start, End: m.End,
+		})
+	}
+	return e
+}
+
+func entryResource(timelineID, entryID string) string {
+	return "timelines/" + timelineID + "/entries/" + entryID
+}
+
+// CreateEntry implements timeline.Store.
+func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
+	_, err := s.entries.InsertOne(ctx, toEntryDoc(e))
+	if mongo.IsDuplicateKeyError(err) {
+		return apierror.AlreadyExists("%s already exists", entryResource(e.TimelineID, e.ID))
+	}
+	if err != nil {
+		return fmt.Errorf("insert entry: %w", err)
+	}
+	return nil
+}
+
+// GetEntry implements timeline.Store.
+func (s *Store) GetEntry(ctx context.Context, timelineID, entryID string) (*timeline.Entry, error) {
+	var d entryDoc
+	err := s.entries.FindOne(ctx, bson.D{{Key: "_id", Value: entryKey(timelineID, entryID)}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, apierror.NotFound(entryResource(timelineID, entryID))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read entry %s/%s: %w", timelineID, entryID, err)
+	}
+	return d.entry(), nil
+}
+
+// ListEntries implements timeline.Store.
+func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*timeline.Entry, error) {
+	and := bson.A{
+		bson.D{{Key: "timeline", Value: q.TimelineID}},
+		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}}},
+	}
+	if len(q.Kinds) > 0 {
+		and = append(and, bson.D{{Key: "kind", Value: bson.D{{Key: "$in", Value: enumNames(q.Kinds)}}}})
+	}
+	if q.Mentions != "" {
+		and = append(and, bson.D{{Key: "mentions.entity", Value: q.Mentions}})
+	}
+	if !q.Start.IsZero() {
+		and = append(and, bson.D{{Key: "sort_time", Value: bson.D{{Key: "$gte", Value: q.Start}}}})
+	}
+	if !q.End.IsZero() {
+		and = append(and, bson.D{{Key: "sort_time", Value: bson.D{{Key: "$lt", Value: q.End}}}})
+	}
+	if q.After != nil {
+		and = append(and, keysetAfter("sort_time", time.UnixMilli(q.After.Time).UTC(), entryKey(q.TimelineID, q.After.ID), q.OldestFirst))
+	}
+	dir := -1
+	if q.OldestFirst {
+		dir = 1
+	}
+	opts := options.Find().
+		SetSort(bson.D{{Key: "sort_time", Value: dir}, {Key: "_id", Value: dir}}).
+		SetLimit(int64(q.Limit))
+	return s.findEntries(ctx, bson.D{{Key: "$and", Value: and}}, opts)
+}
+
+func (s *Store) findEntries(ctx context.Context, filter bson.D, opts *options.FindOptionsBuilder) ([]*timeline.Entry, error) {
+	cur, err := s.entries.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	var docs []entryDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	out := make([]*timeline.Entry, len(docs))
+	for i := range docs {
+		out[i] = docs[i].entry()
+	}
+	return out, nil
+}
+
+func enumNames[E fmt.Stringer](values []E) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = v.String()
+	}
+	return out
+}
+
+// UpdateEntry implements timeline.Store. The previous revision is saved before the entry
+// is replaced: a crash in between leaves a saved copy of the still-current revision, which
+// ListRevisions skips, never a lost one. Saving is idempotent, so a retry after losing a
+// race is harmless.
+func (s *Store) UpdateEntry(ctx context.Context, prev, next *timeline.Entry) error {
+	key := entryKey(prev.TimelineID, prev.ID)
+	rev := &revisionDoc{
+		ID:       fmt.Sprintf("%s@%d", key, prev.Revision),
+		SV:       schemaVersion,
+		EntryKey: key,
+		Timeline: prev.TimelineID,
+		Revision: prev.Revision,
+		Status:   prev.Status.String(),
+		Entry:    *toEntryDoc(prev),
+	}
+	if _, err := s.revisions.InsertOne(ctx, rev); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("save revision %d of %s: %w", prev.Revision, key, err)
+	}
+	res, err := s.entries.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "revision", Value: prev.Revision}}, toEntryDoc(next))
+	if err != nil {
+		return fmt.Errorf("update entry %s: %w", key, err)
+	}
+	if res.MatchedCount == 0 {
+		return casMiss(ctx, s.entries, key, entryResource(prev.TimelineID, prev.ID))
+	}
+	return nil
+}
+
+// DeleteEntry implements timeline.Store.
+func (s *Store) DeleteEntry(ctx context.Context, timelineID, entryID string, revision int64) error {
+	key := entryKey(timelineID, entryID)
+	filter := bson.D{{Key: "_id", Value: key}}
+	if revision != 0 {
+		filter = append(filter, bson.E{Key: "revision", Value: revision})
+	}
+	res, err := s.entries.DeleteOne(ctx, filter)
+	if err != nil {
+		return fmt.Errorf("delete entry %s: %w", key, err)
+	}
+	if res.DeletedCount == 0 {
+		return casMiss(ctx, s.entries, key, entryResource(timelineID, entryID))
+	}
+	if _, err := s.revisions.DeleteMany(ctx, bson.D{{Key: "entry_key", Value: key}}); err != nil {
+		return fmt.Errorf("delete revisions of entry %s: %w", key, err)
+	}
+	return nil
+}
+
+// ListRevisions implements timeline.Store.
+func (s *Store) ListRevisions(ctx context.Context, q timeline.RevisionQuery) ([]*timeline.Entry, error) {
+	filter := bson.D{
+		{Key: "entry_key", Value: entryKey(q.TimelineID, q.EntryID)},
+		{Key: "revision", Value: bson.D{{Key: "$lt", Value: q.Before}}},
+		{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}},
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "revision", Value: -1}}).SetLimit(int64(q.Limit))
+	cur, err := s.revisions.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list revisions: %w", err)
+	}
+	var docs []revisionDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("list revisions: %w", err)
+	}
+	out := make([]*timeline.Entry, len(docs))
+	for i := range docs {
+		out[i] = docs[i].Entry.entry()
+	}
+	return out, nil
+}

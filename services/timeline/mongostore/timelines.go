@@ -1,0 +1,214 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/timeline"
+)
+
+type timelineDoc struct {
+	ID            string     `bson:"_id"`
+	SV            int        `bson:"sv"`
+	Title         string     `bson:"title"`
+	Slug          string     `bson:"slug"`
+	Summary       string     `bson:"summary,omitempty"`
+	Status        string     `bson:"status"`
+	Tags          []string   `bson:"tags,omitempty"`
+	CoverageStart *time.Time `bson:"coverage_start_time,omitempty"`
+	CoverageEnd   *time.Time `bson:"coverage_end_time,omitempty"`
+	CreateTime    time.Time  `bson:"create_time"`
+	UpdateTime    time.Time  `bson:"update_time"`
+	Revision      int64      `bson:"revision"`
+}
+
+func toTimelineDoc(t *timeline.Timeline) *timelineDoc {
+	return &timelineDoc{
+		ID:            t.ID,
+		SV:            schemaVersion,
+		Title:         t.Title,
+		Slug:          t.Slug,
+		Summary:       t.Summary,
+		Status:        t.Status.String(),
+		Tags:          t.Tags,
+		CoverageStart: optTime(t.CoverageStart),
+		CoverageEnd:   optTime(t.CoverageEnd),
+		CreateTime:    t.CreateTime,
+		UpdateTime:    t.UpdateTime,
+		Revision:      t.Revision,
+	}
+}
+
+func (d *timelineDoc) timeline() *timeline.Timeline {
+	return &timeline.Timeline{
+		ID:            d.ID,
+		Title:         d.Title,
+		Slug:          d.Slug,
+		Summary:       d.Summary,
+		Status:        timelinev1.Timeline_Status(timelinev1.Timeline_Status_value[d.Status]),
+		Tags:          d.Tags,
+		CoverageStart: fromOptTime(d.CoverageStart),
+		CoverageEnd:   fromOptTime(d.CoverageEnd),
+		CreateTime:    d.CreateTime.UTC(),
+		UpdateTime:    d.UpdateTime.UTC(),
+		Revision:      d.Revision,
+	}
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func fromOptTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// CreateTimeline implements timeline.Store.
+func (s *Store) CreateTimeline(ctx context.Context, t *timeline.Timeline) error {
+	_, err := s.timelines.InsertOne(ctx, toTimelineDoc(t))
+	if mongo.IsDuplicateKeyError(err) {
+		return s.duplicateTimeline(ctx, t)
+	}
+	if err != nil {
+		return fmt.Errorf("insert timeline: %w", err)
+	}
+	return nil
+}
+
+// duplicateTimeline says which unique key a write collided on. The server's message does
+// not reliably name the index (FerretDB's does not), so look.
+func (s *Store) duplicateTimeline(ctx context.Context, t *timeline.Timeline) error {
+	var other timelineDoc
+	err := s.timelines.FindOne(ctx, bson.D{{Key: "slug", Value: t.Slug}}).Decode(&other)
+	if err == nil && other.ID != t.ID {
+		return apierror.AlreadyExists("slug %q is already used by timelines/%s", t.Slug, other.ID)
+	}
+	return apierror.AlreadyExists("timelines/%s already exists", t.ID)
+}
+
+// GetTimeline implements timeline.Store.
+func (s *Store) GetTimeline(ctx context.Context, id string) (*timeline.Timeline, error) {
+	var d timelineDoc
+	err := s.timelines.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, apierror.NotFound("timelines/" + id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read timeline %s: %w", id, err)
+	}
+	return d.timeline(), nil
+}
+
+// ListTimelines implements timeline.Store.
+func (s *Store) ListTimelines(ctx context.Context, q timeline.TimelineQuery) ([]*timeline.Timeline, error) {
+	statuses := make([]string, len(q.Statuses))
+	for i, st := range q.Statuses {
+		statuses[i] = st.String()
+	}
+	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}}}
+	if q.Tag != "" {
+		and = append(and, bson.D{{Key: "tags", Value: q.Tag}})
+	}
+	if q.Slug != "" {
+		and = append(and, bson.D{{Key: "slug", Value: q.Slug}})
+	}
+	if q.After != nil {
+		and = append(and, keysetAfter("create_time", time.UnixMilli(q.After.Time), q.After.ID, false))
+	}
+	opts := options.Find().
+		SetSort(bson.D{{Key: "create_time", Value: -1}, {Key: "_id", Value: -1}}).
+		SetLimit(int64(q.Limit))
+	cur, err := s.timelines.Find(ctx, bson.D{{Key: "$and", Value: and}}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list timelines: %w", err)
+	}
+	var docs []timelineDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("list timelines: %w", err)
+	}
+	out := make([]*timeline.Timeline, len(docs))
+	for i := range docs {
+		out[i] = docs[i].timeline()
+	}
+	return out, nil
+}
+
+// keysetAfter selects the documents that come after (key, id) in a listing sorted on
+// (field, _id), descending unless ascending is set.
+func keysetAfter(field string, key any, id string, ascending bool) bson.D {
+	op := "$lt"
+	if ascending {
+		op = "$gt"
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: field, Value: bson.D{{Key: op, Value: key}}}},
+		bson.D{{Key: field, Value: key}, {Key: "_id", Value: bson.D{{Key: op, Value: id}}}},
+	}}}
+}
+
+// UpdateTimeline implements timeline.Store.
+func (s *Store) UpdateTimeline(ctx context.Context, t *timeline.Timeline) error {
+	filter := bson.D{{Key: "_id", Value: t.ID}, {Key: "revision", Value: t.Revision - 1}}
+	res, err := s.timelines.ReplaceOne(ctx, filter, toTimelineDoc(t))
+	if mongo.IsDuplicateKeyError(err) {
+		return s.duplicateTimeline(ctx, t)
+	}
+	if err != nil {
+		return fmt.Errorf("update timeline %s: %w", t.ID, err)
+	}
+	if res.MatchedCount == 0 {
+		return casMiss(ctx, s.timelines, t.ID, "timelines/"+t.ID)
+	}
+	return nil
+}
+
+// DeleteTimeline implements timeline.Store. The timeline goes first, so that a failure
+// half-way leaves entries no one can reach rather than a timeline missing entries; the
+// entries' revisions go last for the same reason.
+func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) error {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if revision != 0 {
+		filter = append(filter, bson.E{Key: "revision", Value: revision})
+	}
+	res, err := s.timelines.DeleteOne(ctx, filter)
+	if err != nil {
+		return fmt.Errorf("delete timeline %s: %w", id, err)
+	}
+	if res.DeletedCount == 0 {
+		return casMiss(ctx, s.timelines, id, "timelines/"+id)
+	}
+	if _, err := s.entries.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
+		return fmt.Errorf("delete entries of timeline %s: %w", id, err)
+	}
+	if _, err := s.revisions.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
+		return fmt.Errorf("delete entry revisions of timeline %s: %w", id, err)
+	}
+	return nil
+}
+
+// HasEntries implements timeline.Store.
+func (s *Store) HasEntries(ctx context.Context, timelineID string) (bool, error) {
+	err := s.entries.FindOne(ctx, bson.D{{Key: "timeline", Value: timelineID}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("look for entries of timeline %s: %w", timelineID, err)
+	}
+	return true, nil
+}

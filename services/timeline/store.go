@@ -1,0 +1,66 @@
+package timeline
+
+import (
+	"context"
+	"time"
+
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+)
+
+// Store keeps timelines, entries and entry revisions. Implementations return
+// *apierror.Error for NOT_FOUND, ALREADY_EXISTS and ABORTED outcomes, so that the one
+// mapping to status codes applies.
+type Store interface {
+	// CreateTimeline stores a new timeline; its id or slug taken is ALREADY_EXISTS.
+	CreateTimeline(ctx context.Context, t *Timeline) error
+	GetTimeline(ctx context.Context, id string) (*Timeline, error)
+	ListTimelines(ctx context.Context, q TimelineQuery) ([]*Timeline, error)
+	// UpdateTimeline replaces the timeline whose stored revision is t.Revision-1.
+	UpdateTimeline(ctx context.Context, t *Timeline) error
+	// DeleteTimeline deletes the timeline at revision (any revision when 0), then its
+	// entries and their revisions.
+	DeleteTimeline(ctx context.Context, id string, revision int64) error
+	// HasEntries reports whether the timeline has at least one entry.
+	HasEntries(ctx context.Context, timelineID string) (bool, error)
+
+	CreateEntry(ctx context.Context, e *Entry) error
+	GetEntry(ctx context.Context, timelineID, entryID string) (*Entry, error)
+	ListEntries(ctx context.Context, q EntryQuery) ([]*Entry, error)
+	// UpdateEntry keeps prev as a revision, then replaces the entry whose stored revision
+	// is prev.Revision with next.
+	UpdateEntry(ctx context.Context, prev, next *Entry) error
+	// DeleteEntry deletes the entry at revision (any revision when 0) and its revisions.
+	DeleteEntry(ctx context.Context, timelineID, entryID string, revision int64) error
+	// ListRevisions lists the kept revisions of an entry older than before, newest first.
+	ListRevisions(ctx context.Context, q RevisionQuery) ([]*Entry, error)
+}
+
+// TimelineQuery selects timelines, newest created first.
+type TimelineQuery struct {
+	Statuses []timelinev1.Timeline_Status // never empty
+	Tag      string
+	Slug     string
+	After    *pagetoken.Token // Time is the create time in Unix milliseconds
+	Limit    int
+}
+
+// EntryQuery selects the entries of one timeline by SortTime, then id.
+type EntryQuery struct {
+	TimelineID  string
+	OldestFirst bool
+	Statuses    []timelinev1.Entry_Status // never empty
+	Kinds       []timelinev1.Entry_Kind   // all when empty
+	Start, End  time.Time                 // [Start, End); zero means unbounded
+	Mentions    string                    // entity resource name, or empty
+	After       *pagetoken.Token          // Time is SortTime in Unix milliseconds
+	Limit       int
+}
+
+// RevisionQuery selects the kept revisions of an entry.
+type RevisionQuery struct {
+	TimelineID, EntryID string
+	Before              int64                     // only revisions older than this
+	Statuses            []timelinev1.Entry_Status // never empty
+	Limit               int
+}

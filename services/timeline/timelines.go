@@ -1,0 +1,228 @@
+package timeline
+
+import (
+	"context"
+	"errors"
+
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
+	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+	"github.com/newsroomhq/newsroom/services/internal/resourceid"
+	"github.com/newsroomhq/newsroom/services/timeline/visibility"
+)
+
+var timelineFields = fieldmask.Fields{
+	Mutable:    []string{"title", "slug", "summary", "status", "tags", "coverage_start_time", "coverage_end_time"},
+	OutputOnly: []string{"name", "create_time", "update_time", "etag"},
+}
+
+// CreateTimeline implements timelinev1.TimelineServiceServer.
+func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimelineRequest) (*timelinev1.Timeline, error) {
+	now := s.now()
+	t := &Timeline{ID: req.GetTimelineId(), CreateTime: now, UpdateTime: now, Revision: 1}
+	if t.ID == "" {
+		t.ID = resourceid.New(now)
+	}
+	if err := checkTimelineTimes(req.GetTimeline()); err != nil {
+		return nil, err
+	}
+	t.setContent(req.GetTimeline())
+	if t.Status == timelinev1.Timeline_STATUS_UNSPECIFIED {
+		t.Status = timelinev1.Timeline_DRAFT
+	}
+	if err := s.store.CreateTimeline(ctx, t); err != nil {
+		return nil, err
+	}
+	return t.proto(), nil
+}
+
+// GetTimeline implements timelinev1.TimelineServiceServer.
+func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineRequest) (*timelinev1.Timeline, error) {
+	id, err := parseTimelineName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	t, _, err := s.visibleTimeline(ctx, id, req.GetView())
+	if err != nil {
+		return nil, err
+	}
+	return t.proto(), nil
+}
+
+// visibleTimeline returns the timeline if the audience of view may see it, and
+// NOT_FOUND, as if it did not exist, when it may not.
+func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1.View) (*Timeline, visibility.Audience, error) {
+	audience, err := visibility.Resolve(ctx, view)
+	if err != nil {
+		return nil, audience, err
+	}
+	t, err := s.store.GetTimeline(ctx, id)
+	if err != nil {
+		return nil, audience, err
+	}
+	if !audience.SeesTimeline(t.Status) {
+		return nil, audience, apierror.NotFound(timelineName(id))
+	}
+	return t, audience, nil
+}
+
+// ListTimelines implements timelinev1.TimelineServiceServer.
+func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimelinesRequest) (*timelinev1.ListTimelinesResponse, error) {
+	audience, err := visibility.Resolve(ctx, req.GetView())
+	if err != nil {
+		return nil, err
+	}
+	q := TimelineQuery{
+		Statuses: audience.TimelineStatuses(req.GetStatuses()),
+		Tag:      req.GetTag(),
+		Slug:     req.GetSlug(),
+		Limit:    pageSize(req.GetPageSize()),
+	}
+	fingerprint := pagetoken.Fingerprint(req)
+	if q.After, err = decodeToken(req.GetPageToken(), fingerprint); err != nil {
+		return nil, err
+	}
+	resp := &timelinev1.ListTimelinesResponse{}
+	if len(q.Statuses) == 0 {
+		return resp, nil
+	}
+	limit := q.Limit
+	q.Limit++ // one more tells whether there is a next page
+	found, err := s.store.ListTimelines(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range found {
+		if i == limit {
+			last := found[i-1]
+			resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.CreateTime.UnixMilli(), ID: last.ID}, fingerprint)
+			break
+		}
+		resp.Timelines = append(resp.Timelines, t.proto())
+	}
+	return resp, nil
+}
+
+func decodeToken(s string, fingerprint uint64) (*pagetoken.Token, error) {
+	if s == "" {
+		return nil, nil
+	}
+	tok, err := pagetoken.Decode(s, fingerprint)
+	if err != nil {
+		return nil, apierror.InvalidField("page_token", "not a token from a previous page of this list with the same filters")
+	}
+	return &tok, nil
+}
+
+// UpdateTimeline implements timelinev1.TimelineServiceServer.
+func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimelineRequest) (*timelinev1.Timeline, error) {
+	patch := req.GetTimeline()
+	if patch == nil {
+		return nil, apierror.InvalidField("timeline", "required")
+	}
+	id, err := parseTimelineName("timeline.name", patch.GetName())
+	if err != nil {
+		return nil, err
+	}
+	paths, err := timelineFields.Resolve(req.GetUpdateMask(), patch)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTimelineTimes(patch); err != nil {
+		return nil, err
+	}
+	for attempt := 1; ; attempt++ {
+		cur, err := s.store.GetTimeline(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		merged := cur.proto()
+		if err := checkEtag(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
+			return nil, err
+		}
+		fieldmask.Apply(merged, patch, paths)
+		if err := s.validator.Check(merged, "timeline"); err != nil {
+			return nil, err
+		}
+		next := *cur
+		next.setContent(merged)
+		if next.Status == timelinev1.Timeline_STATUS_UNSPECIFIED {
+			return nil, apierror.InvalidField("timeline.status", "cannot be cleared")
+		}
+		next.UpdateTime = s.now()
+		next.Revision = cur.Revision + 1
+		err = s.store.UpdateTimeline(ctx, &next)
+		if retryable(err, patch.GetEtag(), attempt) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return next.proto(), nil
+	}
+}
+
+// retryable reports whether a read-modify-write that lost a race should be tried again:
+// only when the client gave no etag, so it did not ask to fail on concurrent changes.
+func retryable(err error, etag string, attempt int) bool {
+	var e *apierror.Error
+	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Reason == apierror.Aborted("").Reason
+}
+
+// DeleteTimeline implements timelinev1.TimelineServiceServer.
+func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimelineRequest) (*emptypb.Empty, error) {
+	id, err := parseTimelineName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.store.GetTimeline(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEtag(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
+		return nil, err
+	}
+	if !req.GetForce() {
+		has, err := s.store.HasEntries(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if has {
+			return nil, apierror.FailedPrecondition("TIMELINE_NOT_EMPTY",
+				"%s has entries: delete them first, or set force to delete them with it", req.GetName())
+		}
+	}
+	var revision int64
+	if req.GetEtag() != "" {
+		revision = cur.Revision
+	}
+	if err := s.store.DeleteTimeline(ctx, id, revision); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, nil
+}
+
+// acceptsEntries says whether entries may be added to (or, when editing, changed in) a
+// timeline in this status.
+func acceptsEntries(t *Timeline, editing bool) error {
+	switch {
+	case t.Status == timelinev1.Timeline_ARCHIVED:
+		return apierror.FailedPrecondition("TIMELINE_ARCHIVED", "%s is ARCHIVED: its entries cannot change", timelineName(t.ID))
+	case t.Status == timelinev1.Timeline_CLOSED && !editing:
+		return apierror.FailedPrecondition("TIMELINE_CLOSED",
+			"%s is CLOSED: set its status to LIVE to add entries (existing entries can still be corrected)", timelineName(t.ID))
+	}
+	return nil
+}
+
+
+func checkTimelineTimes(t *timelinev1.Timeline) error {
+	return checkTimes("timeline.", map[string]*timestamppb.Timestamp{
+		"coverage_start_time": t.GetCoverageStartTime(),
+		"coverage_end_time":   t.GetCoverageEndTime(),
+	})
+}
