@@ -219,7 +219,6 @@ func acceptsEntries(t *Timeline, editing bool) error {
 	return nil
 }
 
-
 func checkTimelineTimes(t *timelinev1.Timeline) error {
 	return checkTimes("timeline.", map[string]*timestamppb.Timestamp{
 		"coverage_start_time": t.GetCoverageStartTime(),

@@ -4,6 +4,7 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -36,4 +37,14 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, *mongo.Database, e
 		return nil, nil, fmt.Errorf("ping MongoDB at %s: %w", cs.Hosts, err)
 	}
 	return client, client.Database(name), nil
+}
+
+// IsDuplicateKey reports whether err is a unique-index violation. MongoDB reports one as
+// error 11000 on every write; FerretDB v1 does for inserts but, for updates, returns an
+// InternalError carrying SQLite's message, which is recognised here too.
+func IsDuplicateKey(err error) bool {
+	if err == nil {
+		return false
+	}
+	return mongo.IsDuplicateKeyError(err) || strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

@@ -12,6 +12,7 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
@@ -127,7 +128,7 @@ func entryResource(timelineID, entryID string) string {
 // CreateEntry implements timeline.Store.
 func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
 	_, err := s.entries.InsertOne(ctx, toEntryDoc(e))
-	if mongo.IsDuplicateKeyError(err) {
+	if mongodb.IsDuplicateKey(err) {
 		return apierror.AlreadyExists("%s already exists", entryResource(e.TimelineID, e.ID))
 	}
 	if err != nil {
@@ -219,17 +220,11 @@ func (s *Store) UpdateEntry(ctx context.Context, prev, next *timeline.Entry) err
 		Status:   prev.Status.String(),
 		Entry:    *toEntryDoc(prev),
 	}
-	if _, err := s.revisions.InsertOne(ctx, rev); err != nil && !mongo.IsDuplicateKeyError(err) {
+	if _, err := s.revisions.InsertOne(ctx, rev); err != nil && !mongodb.IsDuplicateKey(err) {
 		return fmt.Errorf("save revision %d of %s: %w", prev.Revision, key, err)
 	}
-	res, err := s.entries.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "revision", Value: prev.Revision}}, toEntryDoc(next))
-	if err != nil {
-		return fmt.Errorf("update entry %s: %w", key, err)
-	}
-	if res.MatchedCount == 0 {
-		return casMiss(ctx, s.entries, key, entryResource(prev.TimelineID, prev.ID))
-	}
-	return nil
+	filter := bson.D{{Key: "_id", Value: key}, {Key: "revision", Value: prev.Revision}}
+	return compareAndSwap(ctx, s.entries, filter, toEntryDoc(next), entryResource(prev.TimelineID, prev.ID))
 }
 
 // DeleteEntry implements timeline.Store.

@@ -93,3 +93,17 @@ func exists(ctx context.Context, coll *mongo.Collection, id string) (bool, error
 	}
 	return err == nil, err
 }
+
+// compareAndSwap replaces the document matching filter (its _id and expected revision)
+// with doc. It uses findAndModify, which FerretDB runs atomically; its plain update
+// command lets two concurrent writers both match the same revision.
+func compareAndSwap(ctx context.Context, coll *mongo.Collection, filter bson.D, doc any, resource string) error {
+	err := coll.FindOneAndReplace(ctx, filter, doc).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return casMiss(ctx, coll, filter[0].Value.(string), resource)
+	}
+	if err != nil {
+		return fmt.Errorf("update %s: %w", resource, err)
+	}
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
@@ -80,7 +81,7 @@ func fromOptTime(t *time.Time) time.Time {
 // CreateTimeline implements timeline.Store.
 func (s *Store) CreateTimeline(ctx context.Context, t *timeline.Timeline) error {
 	_, err := s.timelines.InsertOne(ctx, toTimelineDoc(t))
-	if mongo.IsDuplicateKeyError(err) {
+	if mongodb.IsDuplicateKey(err) {
 		return s.duplicateTimeline(ctx, t)
 	}
 	if err != nil {
@@ -163,17 +164,11 @@ func keysetAfter(field string, key any, id string, ascending bool) bson.D {
 // UpdateTimeline implements timeline.Store.
 func (s *Store) UpdateTimeline(ctx context.Context, t *timeline.Timeline) error {
 	filter := bson.D{{Key: "_id", Value: t.ID}, {Key: "revision", Value: t.Revision - 1}}
-	res, err := s.timelines.ReplaceOne(ctx, filter, toTimelineDoc(t))
-	if mongo.IsDuplicateKeyError(err) {
+	err := compareAndSwap(ctx, s.timelines, filter, toTimelineDoc(t), "timelines/"+t.ID)
+	if mongodb.IsDuplicateKey(err) {
 		return s.duplicateTimeline(ctx, t)
 	}
-	if err != nil {
-		return fmt.Errorf("update timeline %s: %w", t.ID, err)
-	}
-	if res.MatchedCount == 0 {
-		return casMiss(ctx, s.timelines, t.ID, "timelines/"+t.ID)
-	}
-	return nil
+	return err
 }
 
 // DeleteTimeline implements timeline.Store. The timeline goes first, so that a failure
