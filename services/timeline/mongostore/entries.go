@@ -52,15 +52,24 @@ type mentionDoc struct {
 	End    int    `bson:"end"`
 }
 
-// revisionDoc keeps an entry as it was at one revision; _id is "{timeline}/{entry}@{revision}".
+// revisionDoc is an entry at one revision, in the entry_revisions log; _id is
+// "{timeline}/{entry}@{revision}".
 type revisionDoc struct {
-	ID       string   `bson:"_id"`
-	SV       int      `bson:"sv"`
-	EntryKey string   `bson:"entry_key"`
-	Timeline string   `bson:"timeline"`
-	Revision int64    `bson:"revision"`
-	Status   string   `bson:"status"`
-	Entry    entryDoc `bson:"entry"`
+	ID       string    `bson:"_id"`
+	SV       int       `bson:"sv"`
+	Of       string    `bson:"of"`
+	Timeline string    `bson:"timeline"`
+	Revision int64     `bson:"revision"`
+	Status   string    `bson:"status"`
+	Doc      *entryDoc `bson:"doc"`
+}
+
+func entryLogEntry(e *timeline.Entry) *revisionDoc {
+	key := entryKey(e.TimelineID, e.ID)
+	return &revisionDoc{
+		ID: mongodb.LogID(key, e.Revision), SV: schemaVersion, Of: key, Timeline: e.TimelineID,
+		Revision: e.Revision, Status: e.Status.String(), Doc: toEntryDoc(e),
+	}
 }
 
 func entryKey(timelineID, entryID string) string { return timelineID + "/" + entryID }
@@ -127,7 +136,7 @@ func entryResource(timelineID, entryID string) string {
 
 // CreateEntry implements timeline.Store.
 func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
-	_, err := s.entries.InsertOne(ctx, toEntryDoc(e))
+	err := s.entryLog.Insert(ctx, entryKey(e.TimelineID, e.ID), toEntryDoc(e), entryLogEntry(e))
 	if mongodb.IsDuplicateKey(err) {
 		return apierror.AlreadyExists("%s already exists", entryResource(e.TimelineID, e.ID))
 	}
@@ -205,57 +214,28 @@ func enumNames[E fmt.Stringer](values []E) []string {
 	return out
 }
 
-// UpdateEntry implements timeline.Store. The previous revision is saved before the entry
-// is replaced: a crash in between leaves a saved copy of the still-current revision, which
-// ListRevisions skips, never a lost one. Saving is idempotent, so a retry after losing a
-// race is harmless.
+// UpdateEntry implements timeline.Store.
 func (s *Store) UpdateEntry(ctx context.Context, prev, next *timeline.Entry) error {
 	key := entryKey(prev.TimelineID, prev.ID)
-	rev := &revisionDoc{
-		ID:       fmt.Sprintf("%s@%d", key, prev.Revision),
-		SV:       schemaVersion,
-		EntryKey: key,
-		Timeline: prev.TimelineID,
-		Revision: prev.Revision,
-		Status:   prev.Status.String(),
-		Entry:    *toEntryDoc(prev),
-	}
-	if _, err := s.revisions.InsertOne(ctx, rev); err != nil && !mongodb.IsDuplicateKey(err) {
-		return fmt.Errorf("save revision %d of %s: %w", prev.Revision, key, err)
-	}
-	filter := bson.D{{Key: "_id", Value: key}, {Key: "revision", Value: prev.Revision}}
-	return compareAndSwap(ctx, s.entries, filter, toEntryDoc(next), entryResource(prev.TimelineID, prev.ID))
+	err := s.entryLog.Replace(ctx, key, prev.Revision, toEntryDoc(next), entryLogEntry(next))
+	return writeErr(err, entryResource(prev.TimelineID, prev.ID))
 }
 
 // DeleteEntry implements timeline.Store.
 func (s *Store) DeleteEntry(ctx context.Context, timelineID, entryID string, revision int64) error {
-	key := entryKey(timelineID, entryID)
-	filter := bson.D{{Key: "_id", Value: key}}
-	if revision != 0 {
-		filter = append(filter, bson.E{Key: "revision", Value: revision})
-	}
-	res, err := s.entries.DeleteOne(ctx, filter)
-	if err != nil {
-		return fmt.Errorf("delete entry %s: %w", key, err)
-	}
-	if res.DeletedCount == 0 {
-		return casMiss(ctx, s.entries, key, entryResource(timelineID, entryID))
-	}
-	if _, err := s.revisions.DeleteMany(ctx, bson.D{{Key: "entry_key", Value: key}}); err != nil {
-		return fmt.Errorf("delete revisions of entry %s: %w", key, err)
-	}
-	return nil
+	err := s.entryLog.Delete(ctx, entryKey(timelineID, entryID), revision)
+	return writeErr(err, entryResource(timelineID, entryID))
 }
 
 // ListRevisions implements timeline.Store.
 func (s *Store) ListRevisions(ctx context.Context, q timeline.RevisionQuery) ([]*timeline.Entry, error) {
 	filter := bson.D{
-		{Key: "entry_key", Value: entryKey(q.TimelineID, q.EntryID)},
+		{Key: "of", Value: entryKey(q.TimelineID, q.EntryID)},
 		{Key: "revision", Value: bson.D{{Key: "$lt", Value: q.Before}}},
 		{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}},
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "revision", Value: -1}}).SetLimit(int64(q.Limit))
-	cur, err := s.revisions.Find(ctx, filter, opts)
+	cur, err := s.entryLog.Log.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list revisions: %w", err)
 	}
@@ -265,7 +245,7 @@ func (s *Store) ListRevisions(ctx context.Context, q timeline.RevisionQuery) ([]
 	}
 	out := make([]*timeline.Entry, len(docs))
 	for i := range docs {
-		out[i] = docs[i].Entry.entry()
+		out[i] = docs[i].Doc.entry()
 	}
 	return out, nil
 }

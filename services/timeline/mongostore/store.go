@@ -1,8 +1,9 @@
 // Package mongostore keeps timelines, entries and entry revisions in MongoDB.
 //
-// It uses only what MongoDB 6+ and FerretDB both offer: single-document writes,
-// compare-and-set on a revision field for concurrency, unique indexes on scalar fields,
-// and no transactions.
+// It uses only what MongoDB 6+ and FerretDB both offer: single-document writes, unique
+// indexes on scalar fields, and no transactions. Updates are compare-and-set on a
+// revision number, made atomic by claiming the next revision in a log collection first
+// (mongodb.Versioned).
 package mongostore
 
 import (
@@ -15,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
@@ -26,7 +28,11 @@ const schemaVersion = 1
 type Store struct {
 	timelines *mongo.Collection
 	entries   *mongo.Collection
-	revisions *mongo.Collection
+	// Every revision of every timeline and entry, the current one included: the log
+	// that makes compare-and-set atomic (see mongodb.Versioned) and the history that
+	// ListEntryRevisions reads.
+	timelineLog mongodb.Versioned
+	entryLog    mongodb.Versioned
 }
 
 var _ timeline.Store = (*Store)(nil)
@@ -51,10 +57,14 @@ func Indexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "mentions.entity", Value: 1}, {Key: "sort_time", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("mentions_entity_sort_time_id")},
 		},
 		"entry_revisions": {
-			// ListEntryRevisions: one entry's revisions, newest first.
-			{Keys: bson.D{{Key: "entry_key", Value: 1}, {Key: "revision", Value: -1}}, Options: options.Index().SetName("entry_key_revision")},
+			// ListEntryRevisions: one entry's revisions, newest first; DeleteEntry.
+			mongodb.LogIndex(),
 			// DeleteTimeline removes the revisions of all its entries.
 			{Keys: bson.D{{Key: "timeline", Value: 1}}, Options: options.Index().SetName("timeline")},
+		},
+		"timeline_revisions": {
+			// Compare-and-set claims are _id lookups; DeleteTimeline removes by "of".
+			mongodb.LogIndex(),
 		},
 	}
 }
@@ -66,44 +76,24 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 			return nil, fmt.Errorf("create indexes on %s: %w", coll, err)
 		}
 	}
+	timelines, entries := db.Collection("timelines"), db.Collection("entries")
 	return &Store{
-		timelines: db.Collection("timelines"),
-		entries:   db.Collection("entries"),
-		revisions: db.Collection("entry_revisions"),
+		timelines:   timelines,
+		entries:     entries,
+		timelineLog: mongodb.Versioned{Docs: timelines, Log: db.Collection("timeline_revisions")},
+		entryLog:    mongodb.Versioned{Docs: entries, Log: db.Collection("entry_revisions")},
 	}, nil
 }
 
-// casMiss explains a compare-and-set that matched nothing: the document is gone, or its
-// revision moved on.
-func casMiss(ctx context.Context, coll *mongo.Collection, id, resource string) error {
-	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+// writeErr maps the outcome of a versioned write on resource to the service's errors.
+func writeErr(err error, resource string) error {
 	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
+	case err == nil:
+		return nil
+	case errors.Is(err, mongodb.ErrGone):
 		return apierror.NotFound(resource)
-	case err != nil:
-		return fmt.Errorf("read %s: %w", resource, err)
+	case errors.Is(err, mongodb.ErrConflict):
+		return apierror.Aborted(resource)
 	}
-	return apierror.Aborted(resource)
-}
-
-func exists(ctx context.Context, coll *mongo.Collection, id string) (bool, error) {
-	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// compareAndSwap replaces the document matching filter (its _id and expected revision)
-// with doc. It uses findAndModify, which FerretDB runs atomically; its plain update
-// command lets two concurrent writers both match the same revision.
-func compareAndSwap(ctx context.Context, coll *mongo.Collection, filter bson.D, doc any, resource string) error {
-	err := coll.FindOneAndReplace(ctx, filter, doc).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return casMiss(ctx, coll, filter[0].Value.(string), resource)
-	}
-	if err != nil {
-		return fmt.Errorf("update %s: %w", resource, err)
-	}
-	return nil
+	return fmt.Errorf("write %s: %w", resource, err)
 }

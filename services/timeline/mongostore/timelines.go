@@ -80,7 +80,7 @@ func fromOptTime(t *time.Time) time.Time {
 
 // CreateTimeline implements timeline.Store.
 func (s *Store) CreateTimeline(ctx context.Context, t *timeline.Timeline) error {
-	_, err := s.timelines.InsertOne(ctx, toTimelineDoc(t))
+	err := s.timelineLog.Insert(ctx, t.ID, toTimelineDoc(t), timelineLogEntry(t))
 	if mongodb.IsDuplicateKey(err) {
 		return s.duplicateTimeline(ctx, t)
 	}
@@ -161,35 +161,39 @@ func keysetAfter(field string, key any, id string, ascending bool) bson.D {
 	}}}
 }
 
+// timelineLogDoc is a timeline at one revision, in the timeline_revisions log.
+type timelineLogDoc struct {
+	ID       string       `bson:"_id"`
+	SV       int          `bson:"sv"`
+	Of       string       `bson:"of"`
+	Revision int64        `bson:"revision"`
+	Doc      *timelineDoc `bson:"doc"`
+}
+
+func timelineLogEntry(t *timeline.Timeline) *timelineLogDoc {
+	return &timelineLogDoc{ID: mongodb.LogID(t.ID, t.Revision), SV: schemaVersion, Of: t.ID, Revision: t.Revision, Doc: toTimelineDoc(t)}
+}
+
 // UpdateTimeline implements timeline.Store.
 func (s *Store) UpdateTimeline(ctx context.Context, t *timeline.Timeline) error {
-	filter := bson.D{{Key: "_id", Value: t.ID}, {Key: "revision", Value: t.Revision - 1}}
-	err := compareAndSwap(ctx, s.timelines, filter, toTimelineDoc(t), "timelines/"+t.ID)
+	err := s.timelineLog.Replace(ctx, t.ID, t.Revision-1, toTimelineDoc(t), timelineLogEntry(t))
 	if mongodb.IsDuplicateKey(err) {
 		return s.duplicateTimeline(ctx, t)
 	}
-	return err
+	return writeErr(err, "timelines/"+t.ID)
 }
 
 // DeleteTimeline implements timeline.Store. The timeline goes first, so that a failure
 // half-way leaves entries no one can reach rather than a timeline missing entries; the
 // entries' revisions go last for the same reason.
 func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) error {
-	filter := bson.D{{Key: "_id", Value: id}}
-	if revision != 0 {
-		filter = append(filter, bson.E{Key: "revision", Value: revision})
-	}
-	res, err := s.timelines.DeleteOne(ctx, filter)
-	if err != nil {
-		return fmt.Errorf("delete timeline %s: %w", id, err)
-	}
-	if res.DeletedCount == 0 {
-		return casMiss(ctx, s.timelines, id, "timelines/"+id)
+	if err := s.timelineLog.Delete(ctx, id, revision); err != nil {
+		return writeErr(err, "timelines/"+id)
 	}
 	if _, err := s.entries.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
 		return fmt.Errorf("delete entries of timeline %s: %w", id, err)
 	}
-	if _, err := s.revisions.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
+	if _, err := s.entryLog.Log.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
 		return fmt.Errorf("delete entry revisions of timeline %s: %w", id, err)
 	}
 	return nil
