@@ -34,9 +34,11 @@ func New(logger *slog.Logger, opts ...grpc.ServerOption) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	codec := newRequestCodec()
 	base := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(unaryErrors(logger), v.UnaryServerInterceptor()),
-		grpc.ChainStreamInterceptor(streamErrors(logger), v.StreamServerInterceptor()),
+		grpc.ForceServerCodecV2(codec),
+		grpc.ChainUnaryInterceptor(unaryErrors(logger), codec.unary(), v.UnaryServerInterceptor()),
+		grpc.ChainStreamInterceptor(streamErrors(logger), codec.stream(), v.StreamServerInterceptor()),
 		// Long-lived streams (watchers) sit behind proxies: let clients ping.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
