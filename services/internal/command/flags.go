@@ -1,0 +1,107 @@
+// Package command is the start-up the binaries in cmd/ share: flags that take their
+// defaults from the environment, the logger, signal handling, and running servers until
+// they are told to stop.
+package command
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Flags is a flag set in which every flag --foo-bar can also be set through the
+// environment variable FOO_BAR. A flag on the command line wins over the environment,
+// which wins over the built-in default.
+type Flags struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	errs   []error
+}
+
+// NewFlags returns an empty flag set for the command name. getenv is os.Getenv, or a
+// map lookup in tests.
+func NewFlags(name string, stderr io.Writer, getenv func(string) string) *Flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return &Flags{fs: fs, getenv: getenv}
+}
+
+// EnvName is the environment variable for a flag: "grpc-addr" -> "GRPC_ADDR".
+func EnvName(flagName string) string {
+	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (f *Flags) env(name string) (string, bool) {
+	v := f.getenv(EnvName(name))
+	return v, v != ""
+}
+
+func usage(name, text string) string {
+	return fmt.Sprintf("%s (env %s)", text, EnvName(name))
+}
+
+// String defines a string flag.
+func (f *Flags) String(p *string, name, def, text string) {
+	if v, ok := f.env(name); ok {
+		def = v
+	}
+	f.fs.StringVar(p, name, def, usage(name, text))
+}
+
+// Bool defines a boolean flag; the environment variable takes the values strconv.ParseBool
+// accepts.
+func (f *Flags) Bool(p *bool, name string, def bool, text string) {
+	if v, ok := f.env(name); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s=%q: not a boolean", EnvName(name), v))
+		}
+		def = b
+	}
+	f.fs.BoolVar(p, name, def, usage(name, text))
+}
+
+// Duration defines a duration flag ("10s", "1m30s").
+func (f *Flags) Duration(p *time.Duration, name string, def time.Duration, text string) {
+	if v, ok := f.env(name); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s=%q: not a duration", EnvName(name), v))
+		}
+		def = d
+	}
+	f.fs.DurationVar(p, name, def, usage(name, text))
+}
+
+// Parse parses the command line. It returns flag.ErrHelp for -h, and an error for a bad
+// flag, a bad environment variable, or stray arguments.
+func (f *Flags) Parse(args []string) error {
+	if err := f.fs.Parse(args); err != nil {
+		return err
+	}
+	if len(f.errs) > 0 {
+		return errors.Join(f.errs...)
+	}
+	if f.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", f.fs.Args())
+	}
+	return nil
+}
+
+// Common are the settings every binary has.
+type Common struct {
+	LogFormat       string
+	LogLevel        string
+	ShutdownTimeout time.Duration
+}
+
+// Common defines --log-format, --log-level and --shutdown-timeout.
+func (f *Flags) Common(c *Common) {
+	f.String(&c.LogFormat, "log-format", "text", `log format: "text" or "json"`)
+	f.String(&c.LogLevel, "log-level", "info", `log level: "debug", "info", "warn" or "error"`)
+	f.Duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
+}
