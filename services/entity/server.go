@@ -1,12 +1,28 @@
-// Package entity implements newsroom.entity.v1.EntityService.
+// Package entity implements newsroom.entity.v1.EntityService: the people, organisations,
+// places and events that timelines mention, found by any of their names.
 package entity
 
 import (
+	"context"
+	"errors"
 	"log/slog"
-
-	"github.com/newsroomhq/newsroom/services/internal/validation"
+	"math/rand/v2"
+	"strings"
+	"time"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/resourceid"
+	"github.com/newsroomhq/newsroom/services/internal/validation"
+)
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+	// Attempts at a read-modify-write that has no etag before giving up on a busy entity.
+	// Entities are edited by several desks at once (aliases, external ids), so allow a few
+	// more than one round of contention.
+	updateAttempts = 8
 )
 
 // Server implements entityv1.EntityServiceServer.
@@ -15,10 +31,8 @@ type Server struct {
 	store     Store
 	logger    *slog.Logger
 	validator *validation.Validator
+	now       func() time.Time
 }
-
-// Store keeps entities.
-type Store interface{}
 
 // NewServer returns the Entity service on store.
 func NewServer(store Store, logger *slog.Logger) (*Server, error) {
@@ -26,7 +40,60 @@ func NewServer(store Store, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: store, logger: logger}
-	s.validator = v
-	return s, nil
+	return &Server{
+		store:     store,
+		logger:    logger,
+		validator: v,
+		now:       func() time.Time { return millis(time.Now()) },
+	}, nil
+}
+
+func pageSize(n int32) int {
+	switch {
+	case n <= 0:
+		return defaultPageSize
+	case n > maxPageSize:
+		return maxPageSize
+	}
+	return int(n)
+}
+
+// parseName returns the id in "entities/{entity}". Requests are validated before they
+// get here; the check is repeated for names inside resources (updates), whose rules are
+// checked later.
+func parseName(field, name string) (string, error) {
+	id, ok := strings.CutPrefix(name, "entities/")
+	if !ok || !resourceid.Valid(id) {
+		return "", apierror.InvalidField(field, `must be "entities/{entity}"`)
+	}
+	return id, nil
+}
+
+// checkEtag compares a client's etag with the current one; an empty etag means
+// unconditional.
+func checkEtag(given, current, resource string) error {
+	if given != "" && given != current {
+		return apierror.Aborted(resource)
+	}
+	return nil
+}
+
+// retryable reports whether a read-modify-write that lost a race should be tried again:
+// only when the client gave no etag, so it did not ask to fail on concurrent changes.
+func retryable(err error, etag string, attempt int) bool {
+	var e *apierror.Error
+	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Code == apierror.Aborted("").Code
+}
+
+// backoff waits a little before another attempt, at random so that the writers that
+// collided do not collide again.
+func backoff(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(1+rand.IntN(5*attempt)) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

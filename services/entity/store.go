@@ -1,0 +1,40 @@
+package entity
+
+import (
+	"context"
+
+	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
+	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+)
+
+// Store keeps entities. Implementations return *apierror.Error for NOT_FOUND,
+// ALREADY_EXISTS and ABORTED outcomes, so that the one mapping to status codes applies.
+//
+// Every external id ("wikidata" -> "Q7747") belongs to at most one entity: a write that
+// would give an entity an external id another entity holds fails with the error of
+// ExternalIDTaken and writes nothing.
+type Store interface {
+	// CreateEntity stores a new entity; a taken id is ALREADY_EXISTS.
+	CreateEntity(ctx context.Context, e *Entity) error
+	GetEntity(ctx context.Context, id string) (*Entity, error)
+	// GetEntities returns those of the entities with the given ids that exist, in any order.
+	GetEntities(ctx context.Context, ids []string) ([]*Entity, error)
+	ListEntities(ctx context.Context, q Query) ([]*Entity, error)
+	// ResolveEntities returns the entities that have any of keys among their Keys, of
+	// kind unless it is KIND_UNSPECIFIED, in any order.
+	ResolveEntities(ctx context.Context, keys []string, kind entityv1.Entity_Kind) ([]*Entity, error)
+	// UpdateEntity replaces prev, whose stored revision must still be prev.Revision, with
+	// next (at prev.Revision+1); a moved revision is ABORTED.
+	UpdateEntity(ctx context.Context, prev, next *Entity) error
+	// DeleteEntity deletes the entity at revision (any revision when 0) and gives up its
+	// external ids.
+	DeleteEntity(ctx context.Context, id string, revision int64) error
+}
+
+// Query selects entities in SortName order, then by id.
+type Query struct {
+	Kind   entityv1.Entity_Kind // every kind when KIND_UNSPECIFIED
+	Prefix string               // folded; only entities with a key that starts with it
+	After  *pagetoken.Token     // Text is the SortName of the last entity of the previous page
+	Limit  int
+}
