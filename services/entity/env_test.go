@@ -1,0 +1,134 @@
+package entity_test
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
+	"github.com/newsroomhq/newsroom/services/entity"
+	"github.com/newsroomhq/newsroom/services/entity/mongostore"
+	"github.com/newsroomhq/newsroom/services/internal/fixture"
+	"github.com/newsroomhq/newsroom/services/internal/grpcserver"
+	"github.com/newsroomhq/newsroom/services/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// env is the Entity service on its own gRPC server and listener, on a fresh database.
+type env struct {
+	ent entityv1.EntityServiceClient
+	db  *mongo.Database
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.Database(t)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	store, err := mongostore.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := entity.NewServer(store, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := grpcserver.New(logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entityv1.RegisterEntityServiceServer(gs.Server, srv)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = gs.Serve(lis) }()
+	t.Cleanup(func() { gs.Stop(time.Second) })
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return &env{ent: entityv1.NewEntityServiceClient(conn), db: db}
+}
+
+// load creates the fixture's entities under their fixture ids and returns them by id.
+func (e *env) load(t *testing.T) map[string]*entityv1.Entity {
+	t.Helper()
+	out := map[string]*entityv1.Entity{}
+	for _, f := range fixture.Entities() {
+		got, err := e.ent.CreateEntity(context.Background(), &entityv1.CreateEntityRequest{Entity: f.Entity, EntityId: f.ID})
+		if err != nil {
+			t.Fatalf("create entity %s: %v", f.ID, err)
+		}
+		out[f.ID] = got
+	}
+	return out
+}
+
+// fixtureEntity returns a copy of the fixture entity with id.
+func fixtureEntity(t *testing.T, id string) *entityv1.Entity {
+	t.Helper()
+	for _, f := range fixture.Entities() {
+		if f.ID == id {
+			return proto.Clone(f.Entity).(*entityv1.Entity)
+		}
+	}
+	t.Fatalf("no fixture entity %q", id)
+	return nil
+}
+
+func (e *env) get(t *testing.T, name string) *entityv1.Entity {
+	t.Helper()
+	got, err := e.ent.GetEntity(context.Background(), &entityv1.GetEntityRequest{Name: name})
+	if err != nil {
+		t.Fatalf("get %s: %v", name, err)
+	}
+	return got
+}
+
+// wantCode fails the test unless err has code want.
+func wantCode(t *testing.T, err error, want codes.Code) {
+	t.Helper()
+	if got := status.Code(err); got != want {
+		t.Fatalf("error = %v, want code %v", err, want)
+	}
+}
+
+// wantField fails the test unless err has code want and a BadRequest naming field.
+func wantField(t *testing.T, err error, want codes.Code, field string) {
+	t.Helper()
+	wantCode(t, err, want)
+	var fields []string
+	for _, d := range status.Convert(err).Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				if v.GetField() == field {
+					return
+				}
+				fields = append(fields, v.GetField())
+			}
+		}
+	}
+	t.Fatalf("error %v names fields %v, want %q", err, fields, field)
+}
+
+func names(entities []*entityv1.Entity) []string {
+	out := make([]string, len(entities))
+	for i, e := range entities {
+		out[i] = e.GetName()
+	}
+	return out
+}
