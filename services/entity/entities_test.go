@@ -163,7 +163,9 @@ func TestEntityFieldMask(t *testing.T) {
 					g.GetExternalIds()["wikidata"] == "Q7184"
 			}},
 		{"masked field absent clears it", &entityv1.Entity{}, mask("description"),
-			func(g *entityv1.Entity) bool { return g.GetDescription() == "" && g.GetKind() == entityv1.Entity_ORGANIZATION }},
+			func(g *entityv1.Entity) bool {
+				return g.GetDescription() == "" && g.GetKind() == entityv1.Entity_ORGANIZATION
+			}},
 		{"output-only paths are ignored", &entityv1.Entity{Description: "Alliance", Etag: "", CreateTime: timestamppb.Now()},
 			mask("description", "create_time", "update_time", "name", "etag"),
 			func(g *entityv1.Entity) bool {
@@ -179,7 +181,9 @@ func TestEntityFieldMask(t *testing.T) {
 		{"one external id removed by key", &entityv1.Entity{}, mask("external_ids.wikidata"),
 			func(g *entityv1.Entity) bool { return len(g.GetExternalIds()) == 1 && g.GetExternalIds()["isni"] != "" }},
 		{"external ids replaced", &entityv1.Entity{ExternalIds: map[string]string{"wikidata": "Q7184"}}, mask("external_ids"),
-			func(g *entityv1.Entity) bool { return len(g.GetExternalIds()) == 1 && g.GetExternalIds()["wikidata"] == "Q7184" }},
+			func(g *entityv1.Entity) bool {
+				return len(g.GetExternalIds()) == 1 && g.GetExternalIds()["wikidata"] == "Q7184"
+			}},
 		{"star replaces every mutable field", &entityv1.Entity{Kind: entityv1.Entity_ORGANIZATION, DisplayName: "NATO"}, mask("*"),
 			func(g *entityv1.Entity) bool {
 				return g.GetDisplayName() == "NATO" && len(g.GetAliases()) == 0 && g.GetDescription() == "" && len(g.GetExternalIds()) == 0
