@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/newsroomhq/newsroom/services/internal/grpcserver"
 )
@@ -183,4 +184,14 @@ func DialAddr(a net.Addr) string {
 		return a.String()
 	}
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+}
+
+// Dial returns a client connection to a service at addr, named by flagName in errors.
+// Connections are plaintext: inside a deployment, TLS is the service mesh's job.
+func Dial(flagName, addr string) (*grpc.ClientConn, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("--%s %q: %w", flagName, addr, err)
+	}
+	return conn, nil
 }
