@@ -14,6 +14,7 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/etag"
 	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
 	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
 	"github.com/newsroomhq/newsroom/services/internal/resourceid"
@@ -189,7 +190,7 @@ func (s *Server) UpdateEntity(ctx context.Context, req *entityv1.UpdateEntityReq
 			return nil, err
 		}
 		merged := cur.proto()
-		if err := checkEtag(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
+		if err := etag.Check(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
 			return nil, err
 		}
 		fieldmask.Apply(merged, patch, paths)
@@ -263,7 +264,7 @@ func (s *Server) DeleteEntity(ctx context.Context, req *entityv1.DeleteEntityReq
 		if err != nil {
 			return nil, err
 		}
-		if err := checkEtag(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
+		if err := etag.Check(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
 			return nil, err
 		}
 		revision = cur.Revision

@@ -3,16 +3,13 @@ package entity_test
 import (
 	"context"
 	"log/slog"
-	"net"
 	"os"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -20,7 +17,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/entity"
 	"github.com/newsroomhq/newsroom/services/entity/mongostore"
 	"github.com/newsroomhq/newsroom/services/internal/fixture"
-	"github.com/newsroomhq/newsroom/services/internal/grpcserver"
+	"github.com/newsroomhq/newsroom/services/internal/grpctest"
 	"github.com/newsroomhq/newsroom/services/internal/testenv"
 )
 
@@ -45,22 +42,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs, err := grpcserver.New(logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entityv1.RegisterEntityServiceServer(gs.Server, srv)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = gs.Serve(lis) }()
-	t.Cleanup(func() { gs.Stop(time.Second) })
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
+	conn := grpctest.Serve(t, logger, func(s *grpc.Server) { entityv1.RegisterEntityServiceServer(s, srv) })
 	return &env{ent: entityv1.NewEntityServiceClient(conn), db: db}
 }
 

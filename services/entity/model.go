@@ -1,10 +1,7 @@
 package entity
 
 import (
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"time"
@@ -14,6 +11,7 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/etag"
 	"github.com/newsroomhq/newsroom/services/internal/textnorm"
 )
 
@@ -64,18 +62,6 @@ func ExternalIDTaken(system, value, holder string) error {
 	}
 }
 
-// etag identifies one revision of one entity. The create time tells apart an entity
-// deleted and created again under the same name.
-func etag(name string, created time.Time, revision int64) string {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(created.UnixMilli()))
-	binary.BigEndian.PutUint64(b[8:], uint64(revision))
-	h.Write(b[:])
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // MongoDB keeps milliseconds: truncate every time on the way in, so that what a client
 // reads back is exactly what is stored.
 func millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -92,7 +78,7 @@ func (e *Entity) proto() *entityv1.Entity {
 		ExternalIds: maps.Clone(e.ExternalIDs),
 		CreateTime:  timestamppb.New(e.CreateTime),
 		UpdateTime:  timestamppb.New(e.UpdateTime),
-		Etag:        etag(e.Name(), e.CreateTime, e.Revision),
+		Etag:        etag.Of(e.Name(), e.CreateTime, e.Revision),
 	}
 }
 

@@ -69,15 +69,6 @@ func parseName(field, name string) (string, error) {
 	return id, nil
 }
 
-// checkEtag compares a client's etag with the current one; an empty etag means
-// unconditional.
-func checkEtag(given, current, resource string) error {
-	if given != "" && given != current {
-		return apierror.Aborted(resource)
-	}
-	return nil
-}
-
 // retryable reports whether a read-modify-write that lost a race should be tried again:
 // only when the client gave no etag, so it did not ask to fail on concurrent changes.
 func retryable(err error, etag string, attempt int) bool {

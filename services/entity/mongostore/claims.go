@@ -128,17 +128,7 @@ func (s *Store) claim(ctx context.Context, id, system, value string) (fresh bool
 
 // holds reports whether entity id has the external id whose claim _id is key.
 func (s *Store) holds(ctx context.Context, id, key string) (bool, error) {
-	err := s.entities.FindOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "ext", Value: key}},
-		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}}),
-	).Err()
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("read entity %s: %w", id, err)
-	}
-	return true, nil
+	return s.exists(ctx, id, bson.E{Key: "ext", Value: key})
 }
 
 // releaseAll gives back entity id's claims on keys, except those of ids the stored

@@ -180,8 +180,10 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 	return nil
 }
 
-func (s *Store) exists(ctx context.Context, id string) (bool, error) {
-	err := s.entities.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+// exists reports whether entity id exists and matches the further conditions.
+func (s *Store) exists(ctx context.Context, id string, conditions ...bson.E) (bool, error) {
+	filter := append(bson.D{{Key: "_id", Value: id}}, conditions...)
+	err := s.entities.FindOne(ctx, filter, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 	switch {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return false, nil
