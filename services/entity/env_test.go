@@ -29,7 +29,7 @@ type env struct {
 	db  *mongo.Database
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.Database(t)
@@ -47,7 +47,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // load creates the fixture's entities under their fixture ids and returns them by id.
-func (e *env) load(t *testing.T) map[string]*entityv1.Entity {
+func (e *env) load(t testing.TB) map[string]*entityv1.Entity {
 	t.Helper()
 	out := map[string]*entityv1.Entity{}
 	for _, f := range fixture.Entities() {
@@ -61,7 +61,7 @@ func (e *env) load(t *testing.T) map[string]*entityv1.Entity {
 }
 
 // fixtureEntity returns a copy of the fixture entity with id.
-func fixtureEntity(t *testing.T, id string) *entityv1.Entity {
+func fixtureEntity(t testing.TB, id string) *entityv1.Entity {
 	t.Helper()
 	for _, f := range fixture.Entities() {
 		if f.ID == id {
