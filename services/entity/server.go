@@ -19,10 +19,10 @@ import (
 const (
 	defaultPageSize = 20
 	maxPageSize     = 100
-	// Attempts at a read-modify-write that has no etag before giving up on a busy entity.
-	// Entities are edited by several desks at once (aliases, external ids), so allow a few
-	// more than one round of contention.
-	updateAttempts = 8
+	// Attempts at a read-modify-write that has no etag before giving up on a busy entity,
+	// and the longest wait between two: entities are edited by several desks at once.
+	updateAttempts = 10
+	maxBackoff     = 100 * time.Millisecond
 )
 
 // Server implements entityv1.EntityServiceServer.
@@ -76,10 +76,11 @@ func retryable(err error, etag string, attempt int) bool {
 	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Code == apierror.Aborted("").Code
 }
 
-// backoff waits a little before another attempt, at random so that the writers that
-// collided do not collide again.
+// backoff waits before another attempt: at random, so that the writers that collided do
+// not collide again, and longer after every attempt, so that a crowd thins out.
 func backoff(ctx context.Context, attempt int) error {
-	t := time.NewTimer(time.Duration(1+rand.IntN(5*attempt)) * time.Millisecond)
+	limit := min(maxBackoff, time.Millisecond<<attempt)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))) + time.Millisecond)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
