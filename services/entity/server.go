@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
+
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
 	"github.com/newsroomhq/newsroom/services/internal/resourceid"
@@ -73,7 +75,7 @@ func parseName(field, name string) (string, error) {
 // only when the client gave no etag, so it did not ask to fail on concurrent changes.
 func retryable(err error, etag string, attempt int) bool {
 	var e *apierror.Error
-	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Code == apierror.Aborted("").Code
+	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Code == codes.Aborted
 }
 
 // backoff waits before another attempt: at random, so that the writers that collided do
