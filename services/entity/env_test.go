@@ -114,3 +114,12 @@ func names(entities []*entityv1.Entity) []string {
 	}
 	return out
 }
+
+// A store starts again on a database that already has its collections, indexes and data.
+func TestStoreRestart(t *testing.T) {
+	e := newEnv(t)
+	e.load(t)
+	if _, err := mongostore.New(context.Background(), e.db); err != nil {
+		t.Fatalf("second start on the same database: %v", err)
+	}
+}
