@@ -11,6 +11,7 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/etag"
 	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
 	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
 	"github.com/newsroomhq/newsroom/services/internal/resourceid"
@@ -185,7 +186,7 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 			return nil, err
 		}
 		before := cur.proto()
-		if err := checkEtag(patch.GetEtag(), before.GetEtag(), before.GetName()); err != nil {
+		if err := etag.Check(patch.GetEtag(), before.GetEtag(), before.GetName()); err != nil {
 			return nil, err
 		}
 		merged := proto.Clone(before).(*timelinev1.Entry)
@@ -235,7 +236,7 @@ func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryReq
 	if err != nil {
 		return nil, err
 	}
-	if err := checkEtag(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
+	if err := etag.Check(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
 		return nil, err
 	}
 	var revision int64

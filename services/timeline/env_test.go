@@ -3,16 +3,13 @@ package timeline_test
 import (
 	"context"
 	"log/slog"
-	"net"
 	"os"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
@@ -20,7 +17,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/entity"
 	entitystore "github.com/newsroomhq/newsroom/services/entity/mongostore"
 	"github.com/newsroomhq/newsroom/services/internal/fixture"
-	"github.com/newsroomhq/newsroom/services/internal/grpcserver"
+	"github.com/newsroomhq/newsroom/services/internal/grpctest"
 	"github.com/newsroomhq/newsroom/services/internal/testenv"
 	"github.com/newsroomhq/newsroom/services/timeline"
 	"github.com/newsroomhq/newsroom/services/timeline/mongostore"
@@ -70,23 +67,7 @@ func newEnv(t *testing.T) *env {
 
 func serve(t *testing.T, logger *slog.Logger, register func(*grpc.Server)) *grpc.ClientConn {
 	t.Helper()
-	srv, err := grpcserver.New(logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	register(srv.Server)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(lis) }()
-	t.Cleanup(func() { srv.Stop(time.Second) })
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
+	return grpctest.Serve(t, logger, register)
 }
 
 // story loads the fixture: its entities and a LIVE timeline holding every post, oldest

@@ -1,15 +1,13 @@
 package timeline
 
 import (
-	"encoding/binary"
-	"encoding/hex"
-	"hash/fnv"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/etag"
 )
 
 // Timeline is a stored timeline.
@@ -79,18 +77,6 @@ func entryName(timelineID, entryID string) string {
 	return "timelines/" + timelineID + "/entries/" + entryID
 }
 
-// etag identifies one revision of one resource. The create time tells apart a resource
-// deleted and created again under the same name.
-func etag(name string, created time.Time, revision int64) string {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(created.UnixMilli()))
-	binary.BigEndian.PutUint64(b[8:], uint64(revision))
-	h.Write(b[:])
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // MongoDB keeps milliseconds: truncate every time on the way in, so that what a client
 // reads back and what page tokens hold are exactly what is stored.
 func millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -121,7 +107,7 @@ func (t *Timeline) proto() *timelinev1.Timeline {
 		CoverageEndTime:   toTimestamp(t.CoverageEnd),
 		CreateTime:        toTimestamp(t.CreateTime),
 		UpdateTime:        toTimestamp(t.UpdateTime),
-		Etag:              etag(timelineName(t.ID), t.CreateTime, t.Revision),
+		Etag:              etag.Of(timelineName(t.ID), t.CreateTime, t.Revision),
 	}
 }
 
@@ -150,7 +136,7 @@ func (e *Entry) proto() *timelinev1.Entry {
 		Revision:    e.Revision,
 		CreateTime:  toTimestamp(e.CreateTime),
 		UpdateTime:  toTimestamp(e.UpdateTime),
-		Etag:        etag(e.Name(), e.CreateTime, e.Revision),
+		Etag:        etag.Of(e.Name(), e.CreateTime, e.Revision),
 	}
 	for _, s := range e.Sources {
 		p.Sources = append(p.Sources, &timelinev1.Source{Name: s.Name, Url: s.URL})

@@ -77,12 +77,3 @@ func parseEntryName(field, name string) (timelineID, entryID string, err error) 
 	}
 	return parts[1], parts[3], nil
 }
-
-// checkEtag compares a client's etag with the current one; an empty etag means
-// unconditional.
-func checkEtag(given, current, resource string) error {
-	if given != "" && given != current {
-		return apierror.Aborted(resource)
-	}
-	return nil
-}

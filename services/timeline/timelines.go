@@ -9,6 +9,7 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/etag"
 	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
 	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
 	"github.com/newsroomhq/newsroom/services/internal/resourceid"
@@ -141,7 +142,7 @@ func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimel
 			return nil, err
 		}
 		merged := cur.proto()
-		if err := checkEtag(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
+		if err := etag.Check(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
 			return nil, err
 		}
 		fieldmask.Apply(merged, patch, paths)
@@ -183,7 +184,7 @@ func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimel
 	if err != nil {
 		return nil, err
 	}
-	if err := checkEtag(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
+	if err := etag.Check(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
 		return nil, err
 	}
 	if !req.GetForce() {
