@@ -129,6 +129,82 @@ func (Order) EnumDescriptor() ([]byte, []int) {
 	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{1}
 }
 
+// What happened.
+type WatchEntriesResponse_Type int32
+
+const (
+	WatchEntriesResponse_TYPE_UNSPECIFIED WatchEntriesResponse_Type = 0
+	// The timeline and its latest entries, at sequence.
+	WatchEntriesResponse_SNAPSHOT      WatchEntriesResponse_Type = 1
+	WatchEntriesResponse_ENTRY_CREATED WatchEntriesResponse_Type = 2
+	// Any change to an entry other than those below.
+	WatchEntriesResponse_ENTRY_UPDATED   WatchEntriesResponse_Type = 3
+	WatchEntriesResponse_ENTRY_RETRACTED WatchEntriesResponse_Type = 4
+	// entry holds only its name.
+	WatchEntriesResponse_ENTRY_DELETED  WatchEntriesResponse_Type = 5
+	WatchEntriesResponse_ENTRY_PINNED   WatchEntriesResponse_Type = 6
+	WatchEntriesResponse_ENTRY_UNPINNED WatchEntriesResponse_Type = 7
+	// The timeline changed (its status, say); timeline holds it.
+	WatchEntriesResponse_TIMELINE_UPDATED WatchEntriesResponse_Type = 8
+	// Nothing happened; sequence is where the stream is.
+	WatchEntriesResponse_HEARTBEAT WatchEntriesResponse_Type = 9
+)
+
+// Enum value maps for WatchEntriesResponse_Type.
+var (
+	WatchEntriesResponse_Type_name = map[int32]string{
+		0: "TYPE_UNSPECIFIED",
+		1: "SNAPSHOT",
+		2: "ENTRY_CREATED",
+		3: "ENTRY_UPDATED",
+		4: "ENTRY_RETRACTED",
+		5: "ENTRY_DELETED",
+		6: "ENTRY_PINNED",
+		7: "ENTRY_UNPINNED",
+		8: "TIMELINE_UPDATED",
+		9: "HEARTBEAT",
+	}
+	WatchEntriesResponse_Type_value = map[string]int32{
+		"TYPE_UNSPECIFIED": 0,
+		"SNAPSHOT":         1,
+		"ENTRY_CREATED":    2,
+		"ENTRY_UPDATED":    3,
+		"ENTRY_RETRACTED":  4,
+		"ENTRY_DELETED":    5,
+		"ENTRY_PINNED":     6,
+		"ENTRY_UNPINNED":   7,
+		"TIMELINE_UPDATED": 8,
+		"HEARTBEAT":        9,
+	}
+)
+
+func (x WatchEntriesResponse_Type) Enum() *WatchEntriesResponse_Type {
+	p := new(WatchEntriesResponse_Type)
+	*p = x
+	return p
+}
+
+func (x WatchEntriesResponse_Type) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WatchEntriesResponse_Type) Descriptor() protoreflect.EnumDescriptor {
+	return file_newsroom_timeline_v1_timeline_service_proto_enumTypes[2].Descriptor()
+}
+
+func (WatchEntriesResponse_Type) Type() protoreflect.EnumType {
+	return &file_newsroom_timeline_v1_timeline_service_proto_enumTypes[2]
+}
+
+func (x WatchEntriesResponse_Type) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WatchEntriesResponse_Type.Descriptor instead.
+func (WatchEntriesResponse_Type) EnumDescriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{15, 0}
+}
+
 type CreateTimelineRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The timeline to create.
@@ -1034,6 +1110,203 @@ func (x *ListEntryRevisionsResponse) GetNextPageToken() string {
 	return ""
 }
 
+type WatchEntriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "timelines/{timeline}"
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// Where the stream starts; from now when neither is set.
+	//
+	// Types that are valid to be assigned to Start:
+	//
+	//	*WatchEntriesRequest_AfterSequence
+	//	*WatchEntriesRequest_SnapshotSize
+	Start isWatchEntriesRequest_Start `protobuf_oneof:"start"`
+	// PUBLIC when unspecified: readers get no events about drafts or retracted entries,
+	// except one ENTRY_RETRACTED (or ENTRY_DELETED) when an entry they saw goes away.
+	View          View `protobuf:"varint,4,opt,name=view,proto3,enum=newsroom.timeline.v1.View" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchEntriesRequest) Reset() {
+	*x = WatchEntriesRequest{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchEntriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchEntriesRequest) ProtoMessage() {}
+
+func (x *WatchEntriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchEntriesRequest.ProtoReflect.Descriptor instead.
+func (*WatchEntriesRequest) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *WatchEntriesRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *WatchEntriesRequest) GetStart() isWatchEntriesRequest_Start {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *WatchEntriesRequest) GetAfterSequence() int64 {
+	if x != nil {
+		if x, ok := x.Start.(*WatchEntriesRequest_AfterSequence); ok {
+			return x.AfterSequence
+		}
+	}
+	return 0
+}
+
+func (x *WatchEntriesRequest) GetSnapshotSize() int32 {
+	if x != nil {
+		if x, ok := x.Start.(*WatchEntriesRequest_SnapshotSize); ok {
+			return x.SnapshotSize
+		}
+	}
+	return 0
+}
+
+func (x *WatchEntriesRequest) GetView() View {
+	if x != nil {
+		return x.View
+	}
+	return View_VIEW_UNSPECIFIED
+}
+
+type isWatchEntriesRequest_Start interface {
+	isWatchEntriesRequest_Start()
+}
+
+type WatchEntriesRequest_AfterSequence struct {
+	// Every event after this sequence number, then what follows. 0 replays from the
+	// oldest event kept.
+	AfterSequence int64 `protobuf:"varint,2,opt,name=after_sequence,json=afterSequence,proto3,oneof"`
+}
+
+type WatchEntriesRequest_SnapshotSize struct {
+	// First a SNAPSHOT of the timeline and its latest entries (at most this many, newest
+	// first, as ListEntries would return them), then every event after it.
+	SnapshotSize int32 `protobuf:"varint,3,opt,name=snapshot_size,json=snapshotSize,proto3,oneof"`
+}
+
+func (*WatchEntriesRequest_AfterSequence) isWatchEntriesRequest_Start() {}
+
+func (*WatchEntriesRequest_SnapshotSize) isWatchEntriesRequest_Start() {}
+
+type WatchEntriesResponse struct {
+	state protoimpl.MessageState    `protogen:"open.v1"`
+	Type  WatchEntriesResponse_Type `protobuf:"varint,1,opt,name=type,proto3,enum=newsroom.timeline.v1.WatchEntriesResponse_Type" json:"type,omitempty"`
+	// The timeline's sequence number of this event; for SNAPSHOT and HEARTBEAT, the last
+	// event already reflected.
+	Sequence int64 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// When the change was written.
+	EventTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=event_time,json=eventTime,proto3" json:"event_time,omitempty"`
+	// The entry as it is after the change.
+	Entry *Entry `protobuf:"bytes,4,opt,name=entry,proto3" json:"entry,omitempty"`
+	// The timeline, for SNAPSHOT and TIMELINE_UPDATED.
+	Timeline *Timeline `protobuf:"bytes,5,opt,name=timeline,proto3" json:"timeline,omitempty"`
+	// SNAPSHOT: the latest entries, newest first.
+	Entries       []*Entry `protobuf:"bytes,6,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchEntriesResponse) Reset() {
+	*x = WatchEntriesResponse{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchEntriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchEntriesResponse) ProtoMessage() {}
+
+func (x *WatchEntriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchEntriesResponse.ProtoReflect.Descriptor instead.
+func (*WatchEntriesResponse) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *WatchEntriesResponse) GetType() WatchEntriesResponse_Type {
+	if x != nil {
+		return x.Type
+	}
+	return WatchEntriesResponse_TYPE_UNSPECIFIED
+}
+
+func (x *WatchEntriesResponse) GetSequence() int64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *WatchEntriesResponse) GetEventTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EventTime
+	}
+	return nil
+}
+
+func (x *WatchEntriesResponse) GetEntry() *Entry {
+	if x != nil {
+		return x.Entry
+	}
+	return nil
+}
+
+func (x *WatchEntriesResponse) GetTimeline() *Timeline {
+	if x != nil {
+		return x.Timeline
+	}
+	return nil
+}
+
+func (x *WatchEntriesResponse) GetEntries() []*Entry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
 var File_newsroom_timeline_v1_timeline_service_proto protoreflect.FileDescriptor
 
 const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
@@ -1105,7 +1378,32 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x04view\x18\x04 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04view\"\x7f\n" +
 	"\x1aListEntryRevisionsResponse\x129\n" +
 	"\trevisions\x18\x01 \x03(\v2\x1b.newsroom.timeline.v1.EntryR\trevisions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*4\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x80\x02\n" +
+	"\x13WatchEntriesRequest\x12B\n" +
+	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x120\n" +
+	"\x0eafter_sequence\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x00R\rafterSequence\x120\n" +
+	"\rsnapshot_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x01H\x00R\fsnapshotSize\x128\n" +
+	"\x04view\x18\x04 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04viewB\a\n" +
+	"\x05start\"\x9e\x04\n" +
+	"\x14WatchEntriesResponse\x12C\n" +
+	"\x04type\x18\x01 \x01(\x0e2/.newsroom.timeline.v1.WatchEntriesResponse.TypeR\x04type\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x03R\bsequence\x129\n" +
+	"\n" +
+	"event_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\teventTime\x121\n" +
+	"\x05entry\x18\x04 \x01(\v2\x1b.newsroom.timeline.v1.EntryR\x05entry\x12:\n" +
+	"\btimeline\x18\x05 \x01(\v2\x1e.newsroom.timeline.v1.TimelineR\btimeline\x125\n" +
+	"\aentries\x18\x06 \x03(\v2\x1b.newsroom.timeline.v1.EntryR\aentries\"\xc3\x01\n" +
+	"\x04Type\x12\x14\n" +
+	"\x10TYPE_UNSPECIFIED\x10\x00\x12\f\n" +
+	"\bSNAPSHOT\x10\x01\x12\x11\n" +
+	"\rENTRY_CREATED\x10\x02\x12\x11\n" +
+	"\rENTRY_UPDATED\x10\x03\x12\x13\n" +
+	"\x0fENTRY_RETRACTED\x10\x04\x12\x11\n" +
+	"\rENTRY_DELETED\x10\x05\x12\x10\n" +
+	"\fENTRY_PINNED\x10\x06\x12\x12\n" +
+	"\x0eENTRY_UNPINNED\x10\a\x12\x14\n" +
+	"\x10TIMELINE_UPDATED\x10\b\x12\r\n" +
+	"\tHEARTBEAT\x10\t*4\n" +
 	"\x04View\x12\x14\n" +
 	"\x10VIEW_UNSPECIFIED\x10\x00\x12\n" +
 	"\n" +
@@ -1115,7 +1413,7 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x05Order\x12\x15\n" +
 	"\x11ORDER_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fNEWEST_FIRST\x10\x01\x12\x10\n" +
-	"\fOLDEST_FIRST\x10\x022\xdd\v\n" +
+	"\fOLDEST_FIRST\x10\x022\xf7\f\n" +
 	"\x0fTimelineService\x12~\n" +
 	"\x0eCreateTimeline\x12+.newsroom.timeline.v1.CreateTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1f\x82\xd3\xe4\x93\x02\x19:\btimeline\"\r/v1/timelines\x12w\n" +
 	"\vGetTimeline\x12(.newsroom.timeline.v1.GetTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/{name=timelines/*}\x12\x7f\n" +
@@ -1126,7 +1424,8 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\bGetEntry\x12%.newsroom.timeline.v1.GetEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=timelines/*/entries/*}\x12\x8c\x01\n" +
 	"\vListEntries\x12(.newsroom.timeline.v1.ListEntriesRequest\x1a).newsroom.timeline.v1.ListEntriesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=timelines/*}/entries\x12\x8b\x01\n" +
 	"\vUpdateEntry\x12(.newsroom.timeline.v1.UpdateEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"5\x82\xd3\xe4\x93\x02/:\x05entry2&/v1/{entry.name=timelines/*/entries/*}\x12y\n" +
-	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"(\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12\xab\x01\n" +
+	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"(\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12\x97\x01\n" +
+	"\fWatchEntries\x12).newsroom.timeline.v1.WatchEntriesRequest\x1a*.newsroom.timeline.v1.WatchEntriesResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/{parent=timelines/*}/entries:watch0\x01\x12\xab\x01\n" +
 	"\x12ListEntryRevisions\x12/.newsroom.timeline.v1.ListEntryRevisionsRequest\x1a0.newsroom.timeline.v1.ListEntryRevisionsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{name=timelines/*/entries/*}/revisionsBFZDgithub.com/newsroomhq/newsroom/proto/newsroom/timeline/v1;timelinev1b\x06proto3"
 
 var (
@@ -1141,82 +1440,93 @@ func file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP() []byte {
 	return file_newsroom_timeline_v1_timeline_service_proto_rawDescData
 }
 
-var file_newsroom_timeline_v1_timeline_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_newsroom_timeline_v1_timeline_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_newsroom_timeline_v1_timeline_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_newsroom_timeline_v1_timeline_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_newsroom_timeline_v1_timeline_service_proto_goTypes = []any{
 	(View)(0),                          // 0: newsroom.timeline.v1.View
 	(Order)(0),                         // 1: newsroom.timeline.v1.Order
-	(*CreateTimelineRequest)(nil),      // 2: newsroom.timeline.v1.CreateTimelineRequest
-	(*GetTimelineRequest)(nil),         // 3: newsroom.timeline.v1.GetTimelineRequest
-	(*ListTimelinesRequest)(nil),       // 4: newsroom.timeline.v1.ListTimelinesRequest
-	(*ListTimelinesResponse)(nil),      // 5: newsroom.timeline.v1.ListTimelinesResponse
-	(*UpdateTimelineRequest)(nil),      // 6: newsroom.timeline.v1.UpdateTimelineRequest
-	(*DeleteTimelineRequest)(nil),      // 7: newsroom.timeline.v1.DeleteTimelineRequest
-	(*CreateEntryRequest)(nil),         // 8: newsroom.timeline.v1.CreateEntryRequest
-	(*GetEntryRequest)(nil),            // 9: newsroom.timeline.v1.GetEntryRequest
-	(*ListEntriesRequest)(nil),         // 10: newsroom.timeline.v1.ListEntriesRequest
-	(*ListEntriesResponse)(nil),        // 11: newsroom.timeline.v1.ListEntriesResponse
-	(*UpdateEntryRequest)(nil),         // 12: newsroom.timeline.v1.UpdateEntryRequest
-	(*DeleteEntryRequest)(nil),         // 13: newsroom.timeline.v1.DeleteEntryRequest
-	(*ListEntryRevisionsRequest)(nil),  // 14: newsroom.timeline.v1.ListEntryRevisionsRequest
-	(*ListEntryRevisionsResponse)(nil), // 15: newsroom.timeline.v1.ListEntryRevisionsResponse
-	(*Timeline)(nil),                   // 16: newsroom.timeline.v1.Timeline
-	(Timeline_Status)(0),               // 17: newsroom.timeline.v1.Timeline.Status
-	(*fieldmaskpb.FieldMask)(nil),      // 18: google.protobuf.FieldMask
-	(*Entry)(nil),                      // 19: newsroom.timeline.v1.Entry
-	(*timestamppb.Timestamp)(nil),      // 20: google.protobuf.Timestamp
-	(Entry_Kind)(0),                    // 21: newsroom.timeline.v1.Entry.Kind
-	(Entry_Status)(0),                  // 22: newsroom.timeline.v1.Entry.Status
-	(*emptypb.Empty)(nil),              // 23: google.protobuf.Empty
+	(WatchEntriesResponse_Type)(0),     // 2: newsroom.timeline.v1.WatchEntriesResponse.Type
+	(*CreateTimelineRequest)(nil),      // 3: newsroom.timeline.v1.CreateTimelineRequest
+	(*GetTimelineRequest)(nil),         // 4: newsroom.timeline.v1.GetTimelineRequest
+	(*ListTimelinesRequest)(nil),       // 5: newsroom.timeline.v1.ListTimelinesRequest
+	(*ListTimelinesResponse)(nil),      // 6: newsroom.timeline.v1.ListTimelinesResponse
+	(*UpdateTimelineRequest)(nil),      // 7: newsroom.timeline.v1.UpdateTimelineRequest
+	(*DeleteTimelineRequest)(nil),      // 8: newsroom.timeline.v1.DeleteTimelineRequest
+	(*CreateEntryRequest)(nil),         // 9: newsroom.timeline.v1.CreateEntryRequest
+	(*GetEntryRequest)(nil),            // 10: newsroom.timeline.v1.GetEntryRequest
+	(*ListEntriesRequest)(nil),         // 11: newsroom.timeline.v1.ListEntriesRequest
+	(*ListEntriesResponse)(nil),        // 12: newsroom.timeline.v1.ListEntriesResponse
+	(*UpdateEntryRequest)(nil),         // 13: newsroom.timeline.v1.UpdateEntryRequest
+	(*DeleteEntryRequest)(nil),         // 14: newsroom.timeline.v1.DeleteEntryRequest
+	(*ListEntryRevisionsRequest)(nil),  // 15: newsroom.timeline.v1.ListEntryRevisionsRequest
+	(*ListEntryRevisionsResponse)(nil), // 16: newsroom.timeline.v1.ListEntryRevisionsResponse
+	(*WatchEntriesRequest)(nil),        // 17: newsroom.timeline.v1.WatchEntriesRequest
+	(*WatchEntriesResponse)(nil),       // 18: newsroom.timeline.v1.WatchEntriesResponse
+	(*Timeline)(nil),                   // 19: newsroom.timeline.v1.Timeline
+	(Timeline_Status)(0),               // 20: newsroom.timeline.v1.Timeline.Status
+	(*fieldmaskpb.FieldMask)(nil),      // 21: google.protobuf.FieldMask
+	(*Entry)(nil),                      // 22: newsroom.timeline.v1.Entry
+	(*timestamppb.Timestamp)(nil),      // 23: google.protobuf.Timestamp
+	(Entry_Kind)(0),                    // 24: newsroom.timeline.v1.Entry.Kind
+	(Entry_Status)(0),                  // 25: newsroom.timeline.v1.Entry.Status
+	(*emptypb.Empty)(nil),              // 26: google.protobuf.Empty
 }
 var file_newsroom_timeline_v1_timeline_service_proto_depIdxs = []int32{
-	16, // 0: newsroom.timeline.v1.CreateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
+	19, // 0: newsroom.timeline.v1.CreateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
 	0,  // 1: newsroom.timeline.v1.GetTimelineRequest.view:type_name -> newsroom.timeline.v1.View
 	0,  // 2: newsroom.timeline.v1.ListTimelinesRequest.view:type_name -> newsroom.timeline.v1.View
-	17, // 3: newsroom.timeline.v1.ListTimelinesRequest.statuses:type_name -> newsroom.timeline.v1.Timeline.Status
-	16, // 4: newsroom.timeline.v1.ListTimelinesResponse.timelines:type_name -> newsroom.timeline.v1.Timeline
-	16, // 5: newsroom.timeline.v1.UpdateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
-	18, // 6: newsroom.timeline.v1.UpdateTimelineRequest.update_mask:type_name -> google.protobuf.FieldMask
-	19, // 7: newsroom.timeline.v1.CreateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
+	20, // 3: newsroom.timeline.v1.ListTimelinesRequest.statuses:type_name -> newsroom.timeline.v1.Timeline.Status
+	19, // 4: newsroom.timeline.v1.ListTimelinesResponse.timelines:type_name -> newsroom.timeline.v1.Timeline
+	19, // 5: newsroom.timeline.v1.UpdateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
+	21, // 6: newsroom.timeline.v1.UpdateTimelineRequest.update_mask:type_name -> google.protobuf.FieldMask
+	22, // 7: newsroom.timeline.v1.CreateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
 	0,  // 8: newsroom.timeline.v1.GetEntryRequest.view:type_name -> newsroom.timeline.v1.View
 	1,  // 9: newsroom.timeline.v1.ListEntriesRequest.order:type_name -> newsroom.timeline.v1.Order
 	0,  // 10: newsroom.timeline.v1.ListEntriesRequest.view:type_name -> newsroom.timeline.v1.View
-	20, // 11: newsroom.timeline.v1.ListEntriesRequest.start_time:type_name -> google.protobuf.Timestamp
-	20, // 12: newsroom.timeline.v1.ListEntriesRequest.end_time:type_name -> google.protobuf.Timestamp
-	21, // 13: newsroom.timeline.v1.ListEntriesRequest.kinds:type_name -> newsroom.timeline.v1.Entry.Kind
-	22, // 14: newsroom.timeline.v1.ListEntriesRequest.statuses:type_name -> newsroom.timeline.v1.Entry.Status
-	19, // 15: newsroom.timeline.v1.ListEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
-	19, // 16: newsroom.timeline.v1.UpdateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
-	18, // 17: newsroom.timeline.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	23, // 11: newsroom.timeline.v1.ListEntriesRequest.start_time:type_name -> google.protobuf.Timestamp
+	23, // 12: newsroom.timeline.v1.ListEntriesRequest.end_time:type_name -> google.protobuf.Timestamp
+	24, // 13: newsroom.timeline.v1.ListEntriesRequest.kinds:type_name -> newsroom.timeline.v1.Entry.Kind
+	25, // 14: newsroom.timeline.v1.ListEntriesRequest.statuses:type_name -> newsroom.timeline.v1.Entry.Status
+	22, // 15: newsroom.timeline.v1.ListEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
+	22, // 16: newsroom.timeline.v1.UpdateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
+	21, // 17: newsroom.timeline.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
 	0,  // 18: newsroom.timeline.v1.ListEntryRevisionsRequest.view:type_name -> newsroom.timeline.v1.View
-	19, // 19: newsroom.timeline.v1.ListEntryRevisionsResponse.revisions:type_name -> newsroom.timeline.v1.Entry
-	2,  // 20: newsroom.timeline.v1.TimelineService.CreateTimeline:input_type -> newsroom.timeline.v1.CreateTimelineRequest
-	3,  // 21: newsroom.timeline.v1.TimelineService.GetTimeline:input_type -> newsroom.timeline.v1.GetTimelineRequest
-	4,  // 22: newsroom.timeline.v1.TimelineService.ListTimelines:input_type -> newsroom.timeline.v1.ListTimelinesRequest
-	6,  // 23: newsroom.timeline.v1.TimelineService.UpdateTimeline:input_type -> newsroom.timeline.v1.UpdateTimelineRequest
-	7,  // 24: newsroom.timeline.v1.TimelineService.DeleteTimeline:input_type -> newsroom.timeline.v1.DeleteTimelineRequest
-	8,  // 25: newsroom.timeline.v1.TimelineService.CreateEntry:input_type -> newsroom.timeline.v1.CreateEntryRequest
-	9,  // 26: newsroom.timeline.v1.TimelineService.GetEntry:input_type -> newsroom.timeline.v1.GetEntryRequest
-	10, // 27: newsroom.timeline.v1.TimelineService.ListEntries:input_type -> newsroom.timeline.v1.ListEntriesRequest
-	12, // 28: newsroom.timeline.v1.TimelineService.UpdateEntry:input_type -> newsroom.timeline.v1.UpdateEntryRequest
-	13, // 29: newsroom.timeline.v1.TimelineService.DeleteEntry:input_type -> newsroom.timeline.v1.DeleteEntryRequest
-	14, // 30: newsroom.timeline.v1.TimelineService.ListEntryRevisions:input_type -> newsroom.timeline.v1.ListEntryRevisionsRequest
-	16, // 31: newsroom.timeline.v1.TimelineService.CreateTimeline:output_type -> newsroom.timeline.v1.Timeline
-	16, // 32: newsroom.timeline.v1.TimelineService.GetTimeline:output_type -> newsroom.timeline.v1.Timeline
-	5,  // 33: newsroom.timeline.v1.TimelineService.ListTimelines:output_type -> newsroom.timeline.v1.ListTimelinesResponse
-	16, // 34: newsroom.timeline.v1.TimelineService.UpdateTimeline:output_type -> newsroom.timeline.v1.Timeline
-	23, // 35: newsroom.timeline.v1.TimelineService.DeleteTimeline:output_type -> google.protobuf.Empty
-	19, // 36: newsroom.timeline.v1.TimelineService.CreateEntry:output_type -> newsroom.timeline.v1.Entry
-	19, // 37: newsroom.timeline.v1.TimelineService.GetEntry:output_type -> newsroom.timeline.v1.Entry
-	11, // 38: newsroom.timeline.v1.TimelineService.ListEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
-	19, // 39: newsroom.timeline.v1.TimelineService.UpdateEntry:output_type -> newsroom.timeline.v1.Entry
-	23, // 40: newsroom.timeline.v1.TimelineService.DeleteEntry:output_type -> google.protobuf.Empty
-	15, // 41: newsroom.timeline.v1.TimelineService.ListEntryRevisions:output_type -> newsroom.timeline.v1.ListEntryRevisionsResponse
-	31, // [31:42] is the sub-list for method output_type
-	20, // [20:31] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	22, // 19: newsroom.timeline.v1.ListEntryRevisionsResponse.revisions:type_name -> newsroom.timeline.v1.Entry
+	0,  // 20: newsroom.timeline.v1.WatchEntriesRequest.view:type_name -> newsroom.timeline.v1.View
+	2,  // 21: newsroom.timeline.v1.WatchEntriesResponse.type:type_name -> newsroom.timeline.v1.WatchEntriesResponse.Type
+	23, // 22: newsroom.timeline.v1.WatchEntriesResponse.event_time:type_name -> google.protobuf.Timestamp
+	22, // 23: newsroom.timeline.v1.WatchEntriesResponse.entry:type_name -> newsroom.timeline.v1.Entry
+	19, // 24: newsroom.timeline.v1.WatchEntriesResponse.timeline:type_name -> newsroom.timeline.v1.Timeline
+	22, // 25: newsroom.timeline.v1.WatchEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
+	3,  // 26: newsroom.timeline.v1.TimelineService.CreateTimeline:input_type -> newsroom.timeline.v1.CreateTimelineRequest
+	4,  // 27: newsroom.timeline.v1.TimelineService.GetTimeline:input_type -> newsroom.timeline.v1.GetTimelineRequest
+	5,  // 28: newsroom.timeline.v1.TimelineService.ListTimelines:input_type -> newsroom.timeline.v1.ListTimelinesRequest
+	7,  // 29: newsroom.timeline.v1.TimelineService.UpdateTimeline:input_type -> newsroom.timeline.v1.UpdateTimelineRequest
+	8,  // 30: newsroom.timeline.v1.TimelineService.DeleteTimeline:input_type -> newsroom.timeline.v1.DeleteTimelineRequest
+	9,  // 31: newsroom.timeline.v1.TimelineService.CreateEntry:input_type -> newsroom.timeline.v1.CreateEntryRequest
+	10, // 32: newsroom.timeline.v1.TimelineService.GetEntry:input_type -> newsroom.timeline.v1.GetEntryRequest
+	11, // 33: newsroom.timeline.v1.TimelineService.ListEntries:input_type -> newsroom.timeline.v1.ListEntriesRequest
+	13, // 34: newsroom.timeline.v1.TimelineService.UpdateEntry:input_type -> newsroom.timeline.v1.UpdateEntryRequest
+	14, // 35: newsroom.timeline.v1.TimelineService.DeleteEntry:input_type -> newsroom.timeline.v1.DeleteEntryRequest
+	17, // 36: newsroom.timeline.v1.TimelineService.WatchEntries:input_type -> newsroom.timeline.v1.WatchEntriesRequest
+	15, // 37: newsroom.timeline.v1.TimelineService.ListEntryRevisions:input_type -> newsroom.timeline.v1.ListEntryRevisionsRequest
+	19, // 38: newsroom.timeline.v1.TimelineService.CreateTimeline:output_type -> newsroom.timeline.v1.Timeline
+	19, // 39: newsroom.timeline.v1.TimelineService.GetTimeline:output_type -> newsroom.timeline.v1.Timeline
+	6,  // 40: newsroom.timeline.v1.TimelineService.ListTimelines:output_type -> newsroom.timeline.v1.ListTimelinesResponse
+	19, // 41: newsroom.timeline.v1.TimelineService.UpdateTimeline:output_type -> newsroom.timeline.v1.Timeline
+	26, // 42: newsroom.timeline.v1.TimelineService.DeleteTimeline:output_type -> google.protobuf.Empty
+	22, // 43: newsroom.timeline.v1.TimelineService.CreateEntry:output_type -> newsroom.timeline.v1.Entry
+	22, // 44: newsroom.timeline.v1.TimelineService.GetEntry:output_type -> newsroom.timeline.v1.Entry
+	12, // 45: newsroom.timeline.v1.TimelineService.ListEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
+	22, // 46: newsroom.timeline.v1.TimelineService.UpdateEntry:output_type -> newsroom.timeline.v1.Entry
+	26, // 47: newsroom.timeline.v1.TimelineService.DeleteEntry:output_type -> google.protobuf.Empty
+	18, // 48: newsroom.timeline.v1.TimelineService.WatchEntries:output_type -> newsroom.timeline.v1.WatchEntriesResponse
+	16, // 49: newsroom.timeline.v1.TimelineService.ListEntryRevisions:output_type -> newsroom.timeline.v1.ListEntryRevisionsResponse
+	38, // [38:50] is the sub-list for method output_type
+	26, // [26:38] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_newsroom_timeline_v1_timeline_service_proto_init() }
@@ -1225,13 +1535,17 @@ func file_newsroom_timeline_v1_timeline_service_proto_init() {
 		return
 	}
 	file_newsroom_timeline_v1_timeline_proto_init()
+	file_newsroom_timeline_v1_timeline_service_proto_msgTypes[14].OneofWrappers = []any{
+		(*WatchEntriesRequest_AfterSequence)(nil),
+		(*WatchEntriesRequest_SnapshotSize)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_newsroom_timeline_v1_timeline_service_proto_rawDesc), len(file_newsroom_timeline_v1_timeline_service_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   14,
+			NumEnums:      3,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -597,6 +597,43 @@ func local_request_TimelineService_DeleteEntry_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
+var filter_TimelineService_WatchEntries_0 = &utilities.DoubleArray{Encoding: map[string]int{"parent": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+
+func request_TimelineService_WatchEntries_0(ctx context.Context, marshaler runtime.Marshaler, client TimelineServiceClient, req *http.Request, pathParams map[string]string) (TimelineService_WatchEntriesClient, runtime.ServerMetadata, error) {
+	var (
+		protoReq WatchEntriesRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_TimelineService_WatchEntries_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	stream, err := client.WatchEntries(ctx, &protoReq)
+	if err != nil {
+		return nil, metadata, err
+	}
+	header, err := stream.Header()
+	if err != nil {
+		return nil, metadata, err
+	}
+	metadata.HeaderMD = header
+	return stream, metadata, nil
+}
+
 var filter_TimelineService_ListEntryRevisions_0 = &utilities.DoubleArray{Encoding: map[string]int{"name": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_TimelineService_ListEntryRevisions_0(ctx context.Context, marshaler runtime.Marshaler, client TimelineServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -856,6 +893,13 @@ func RegisterTimelineServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_TimelineService_DeleteEntry_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+
+	mux.Handle(http.MethodGet, pattern_TimelineService_WatchEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		err := status.Error(codes.Unimplemented, "streaming calls are not yet supported in the in-process transport")
+		_, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+		return
+	})
 	mux.Handle(http.MethodGet, pattern_TimelineService_ListEntryRevisions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1086,6 +1130,23 @@ func RegisterTimelineServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_TimelineService_DeleteEntry_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_TimelineService_WatchEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/newsroom.timeline.v1.TimelineService/WatchEntries", runtime.WithHTTPPathPattern("/v1/{parent=timelines/*}/entries:watch"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_TimelineService_WatchEntries_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TimelineService_WatchEntries_0(annotatedContext, mux, outboundMarshaler, w, req, func() (proto.Message, error) { return resp.Recv() }, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_TimelineService_ListEntryRevisions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1117,6 +1178,7 @@ var (
 	pattern_TimelineService_ListEntries_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "timelines", "parent", "entries"}, ""))
 	pattern_TimelineService_UpdateEntry_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "timelines", "entries", "entry.name"}, ""))
 	pattern_TimelineService_DeleteEntry_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "timelines", "entries", "name"}, ""))
+	pattern_TimelineService_WatchEntries_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "timelines", "parent", "entries"}, "watch"))
 	pattern_TimelineService_ListEntryRevisions_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "timelines", "entries", "name", "revisions"}, ""))
 )
 
@@ -1131,5 +1193,6 @@ var (
 	forward_TimelineService_ListEntries_0        = runtime.ForwardResponseMessage
 	forward_TimelineService_UpdateEntry_0        = runtime.ForwardResponseMessage
 	forward_TimelineService_DeleteEntry_0        = runtime.ForwardResponseMessage
+	forward_TimelineService_WatchEntries_0       = runtime.ForwardResponseStream
 	forward_TimelineService_ListEntryRevisions_0 = runtime.ForwardResponseMessage
 )

@@ -30,6 +30,7 @@ const (
 	TimelineService_ListEntries_FullMethodName        = "/newsroom.timeline.v1.TimelineService/ListEntries"
 	TimelineService_UpdateEntry_FullMethodName        = "/newsroom.timeline.v1.TimelineService/UpdateEntry"
 	TimelineService_DeleteEntry_FullMethodName        = "/newsroom.timeline.v1.TimelineService/DeleteEntry"
+	TimelineService_WatchEntries_FullMethodName       = "/newsroom.timeline.v1.TimelineService/WatchEntries"
 	TimelineService_ListEntryRevisions_FullMethodName = "/newsroom.timeline.v1.TimelineService/ListEntryRevisions"
 )
 
@@ -59,6 +60,16 @@ type TimelineServiceClient interface {
 	UpdateEntry(ctx context.Context, in *UpdateEntryRequest, opts ...grpc.CallOption) (*Entry, error)
 	// Deletes an entry and its revisions.
 	DeleteEntry(ctx context.Context, in *DeleteEntryRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Streams what happens to a timeline and its entries, in order, as it happens. Every
+	// event carries the timeline's sequence number, which only grows: a client that
+	// reconnects with the last one it saw receives every later event exactly once. Idle
+	// streams get a HEARTBEAT every few seconds. A watcher that falls too far behind is
+	// ended with RESOURCE_EXHAUSTED, and one whose resume point is no longer kept with
+	// OUT_OF_RANGE (reload with a snapshot); both carry an ErrorInfo reason.
+	//
+	// Over REST the stream is newline-delimited JSON, or Server-Sent Events with the
+	// sequence as the event id (and Last-Event-ID to resume) for "Accept: text/event-stream".
+	WatchEntries(ctx context.Context, in *WatchEntriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchEntriesResponse], error)
 	// Lists every revision of an entry, newest first, the current one included, so that
 	// readers can see what a correction changed.
 	ListEntryRevisions(ctx context.Context, in *ListEntryRevisionsRequest, opts ...grpc.CallOption) (*ListEntryRevisionsResponse, error)
@@ -172,6 +183,25 @@ func (c *timelineServiceClient) DeleteEntry(ctx context.Context, in *DeleteEntry
 	return out, nil
 }
 
+func (c *timelineServiceClient) WatchEntries(ctx context.Context, in *WatchEntriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchEntriesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TimelineService_ServiceDesc.Streams[0], TimelineService_WatchEntries_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchEntriesRequest, WatchEntriesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimelineService_WatchEntriesClient = grpc.ServerStreamingClient[WatchEntriesResponse]
+
 func (c *timelineServiceClient) ListEntryRevisions(ctx context.Context, in *ListEntryRevisionsRequest, opts ...grpc.CallOption) (*ListEntryRevisionsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListEntryRevisionsResponse)
@@ -208,6 +238,16 @@ type TimelineServiceServer interface {
 	UpdateEntry(context.Context, *UpdateEntryRequest) (*Entry, error)
 	// Deletes an entry and its revisions.
 	DeleteEntry(context.Context, *DeleteEntryRequest) (*emptypb.Empty, error)
+	// Streams what happens to a timeline and its entries, in order, as it happens. Every
+	// event carries the timeline's sequence number, which only grows: a client that
+	// reconnects with the last one it saw receives every later event exactly once. Idle
+	// streams get a HEARTBEAT every few seconds. A watcher that falls too far behind is
+	// ended with RESOURCE_EXHAUSTED, and one whose resume point is no longer kept with
+	// OUT_OF_RANGE (reload with a snapshot); both carry an ErrorInfo reason.
+	//
+	// Over REST the stream is newline-delimited JSON, or Server-Sent Events with the
+	// sequence as the event id (and Last-Event-ID to resume) for "Accept: text/event-stream".
+	WatchEntries(*WatchEntriesRequest, grpc.ServerStreamingServer[WatchEntriesResponse]) error
 	// Lists every revision of an entry, newest first, the current one included, so that
 	// readers can see what a correction changed.
 	ListEntryRevisions(context.Context, *ListEntryRevisionsRequest) (*ListEntryRevisionsResponse, error)
@@ -250,6 +290,9 @@ func (UnimplementedTimelineServiceServer) UpdateEntry(context.Context, *UpdateEn
 }
 func (UnimplementedTimelineServiceServer) DeleteEntry(context.Context, *DeleteEntryRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteEntry not implemented")
+}
+func (UnimplementedTimelineServiceServer) WatchEntries(*WatchEntriesRequest, grpc.ServerStreamingServer[WatchEntriesResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchEntries not implemented")
 }
 func (UnimplementedTimelineServiceServer) ListEntryRevisions(context.Context, *ListEntryRevisionsRequest) (*ListEntryRevisionsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListEntryRevisions not implemented")
@@ -455,6 +498,17 @@ func _TimelineService_DeleteEntry_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TimelineService_WatchEntries_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchEntriesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TimelineServiceServer).WatchEntries(m, &grpc.GenericServerStream[WatchEntriesRequest, WatchEntriesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimelineService_WatchEntriesServer = grpc.ServerStreamingServer[WatchEntriesResponse]
+
 func _TimelineService_ListEntryRevisions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListEntryRevisionsRequest)
 	if err := dec(in); err != nil {
@@ -525,6 +579,12 @@ var TimelineService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _TimelineService_ListEntryRevisions_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchEntries",
+			Handler:       _TimelineService_WatchEntries_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "newsroom/timeline/v1/timeline_service.proto",
 }
