@@ -55,26 +55,27 @@ func (f *Flags) String(p *string, name, def, text string) {
 // Bool defines a boolean flag; the environment variable takes the values strconv.ParseBool
 // accepts.
 func (f *Flags) Bool(p *bool, name string, def bool, text string) {
-	if v, ok := f.env(name); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q: not a boolean", EnvName(name), v))
-		}
-		def = b
-	}
-	f.fs.BoolVar(p, name, def, usage(name, text))
+	f.fs.BoolVar(p, name, envDefault(f, name, def, strconv.ParseBool), usage(name, text))
 }
 
 // Duration defines a duration flag ("10s", "1m30s").
 func (f *Flags) Duration(p *time.Duration, name string, def time.Duration, text string) {
-	if v, ok := f.env(name); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("%s=%q: not a duration", EnvName(name), v))
-		}
-		def = d
+	f.fs.DurationVar(p, name, envDefault(f, name, def, time.ParseDuration), usage(name, text))
+}
+
+// envDefault is the flag's environment variable parsed, or def when it is unset. A value
+// that does not parse is reported by Parse.
+func envDefault[T any](f *Flags, name string, def T, parse func(string) (T, error)) T {
+	v, ok := f.env(name)
+	if !ok {
+		return def
 	}
-	f.fs.DurationVar(p, name, def, usage(name, text))
+	x, err := parse(v)
+	if err != nil {
+		f.errs = append(f.errs, fmt.Errorf("%s=%q: %w", EnvName(name), v, err))
+		return def
+	}
+	return x
 }
 
 // Parse parses the command line. It returns flag.ErrHelp for -h, and an error for a bad

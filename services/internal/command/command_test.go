@@ -1,0 +1,179 @@
+package command_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsroomhq/newsroom/services/internal/command"
+)
+
+type config struct {
+	command.Common
+	Addr string
+	Only bool
+}
+
+func parse(args []string, env map[string]string) (config, error) {
+	var c config
+	f := command.NewFlags("test", &bytes.Buffer{}, func(k string) string { return env[k] })
+	f.Common(&c.Common)
+	f.String(&c.Addr, "grpc-addr", ":9091", "address")
+	f.Bool(&c.Only, "db-only", false, "only")
+	return c, f.ParseFlags(args)
+}
+
+func TestFlagsFromEnvironment(t *testing.T) {
+	tests := map[string]struct {
+		args     []string
+		env      map[string]string
+		want     config
+		wantErr  string
+		wantHelp bool
+	}{
+		"defaults": {
+			want: config{Common: command.Common{LogFormat: "text", LogLevel: "info", ShutdownTimeout: 10 * time.Second}, Addr: ":9091"},
+		},
+		"environment": {
+			env:  map[string]string{"GRPC_ADDR": ":1", "DB_ONLY": "true", "SHUTDOWN_TIMEOUT": "3s", "LOG_FORMAT": "json"},
+			want: config{Common: command.Common{LogFormat: "json", LogLevel: "info", ShutdownTimeout: 3 * time.Second}, Addr: ":1", Only: true},
+		},
+		"flag wins over environment": {
+			args: []string{"--grpc-addr", ":2", "--db-only=false", "--shutdown-timeout=1s"},
+			env:  map[string]string{"GRPC_ADDR": ":1", "DB_ONLY": "true", "SHUTDOWN_TIMEOUT": "3s"},
+			want: config{Common: command.Common{LogFormat: "text", LogLevel: "info", ShutdownTimeout: time.Second}, Addr: ":2"},
+		},
+		"bad boolean in environment":  {env: map[string]string{"DB_ONLY": "maybe"}, wantErr: "DB_ONLY"},
+		"bad duration in environment": {env: map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, wantErr: "SHUTDOWN_TIMEOUT"},
+		"unknown flag":                {args: []string{"--nope"}, wantErr: "nope"},
+		"stray argument":              {args: []string{"serve"}, wantErr: "unexpected arguments"},
+		"help":                        {args: []string{"-h"}, wantHelp: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := parse(tc.args, tc.env)
+			switch {
+			case tc.wantHelp:
+				if !errors.Is(err, flag.ErrHelp) {
+					t.Fatalf("err = %v, want flag.ErrHelp", err)
+				}
+			case tc.wantErr != "":
+				var usage *command.UsageError
+				if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want a UsageError mentioning %q", err, tc.wantErr)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case got != tc.want:
+				t.Fatalf("config = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewLogger(t *testing.T) {
+	tests := map[string]struct {
+		c       command.Common
+		wantErr bool
+		want    string // in the output of an info line
+	}{
+		"text":        {c: command.Common{LogFormat: "text", LogLevel: "info"}, want: "msg=hello"},
+		"json":        {c: command.Common{LogFormat: "json", LogLevel: "debug"}, want: `"msg":"hello"`},
+		"level above": {c: command.Common{LogFormat: "json", LogLevel: "warn"}, want: ""},
+		"bad format":  {c: command.Common{LogFormat: "xml", LogLevel: "info"}, wantErr: true},
+		"bad level":   {c: command.Common{LogFormat: "text", LogLevel: "loud"}, wantErr: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			logger, err := command.NewLogger(&out, tc.c)
+			if tc.wantErr {
+				var usage *command.UsageError
+				if !errors.As(err, &usage) {
+					t.Fatalf("err = %v, want a UsageError", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			logger.Info("hello")
+			if tc.want == "" && out.Len() > 0 || !strings.Contains(out.String(), tc.want) {
+				t.Fatalf("logged %q, want %q", out.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestDialAddr(t *testing.T) {
+	tests := map[string]string{
+		"0.0.0.0:9090":   "127.0.0.1:9090",
+		"[::]:9090":      "127.0.0.1:9090",
+		"127.0.0.1:9090": "127.0.0.1:9090",
+		"10.1.2.3:80":    "10.1.2.3:80",
+	}
+	for in, want := range tests {
+		addr, err := net.ResolveTCPAddr("tcp", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := command.DialAddr(addr); got != want {
+			t.Errorf("DialAddr(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestServeStopsEveryServer(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	var stopped []string
+	runner := func(name string, fail error) (command.Runner, chan struct{}) {
+		// Serve blocks until Stop, or fails at once with fail.
+		quit := make(chan struct{})
+		return command.Runner{
+			Name: name,
+			Serve: func() error {
+				if fail != nil {
+					return fail
+				}
+				<-quit
+				return nil
+			},
+			Stop: func(time.Duration) {
+				stopped = append(stopped, name)
+				close(quit)
+			},
+		}, quit
+	}
+
+	t.Run("context done", func(t *testing.T) {
+		stopped = nil
+		ctx, cancel := context.WithCancel(context.Background())
+		a, _ := runner("a", nil)
+		b, _ := runner("b", nil)
+		cancel()
+		if err := command.Serve(ctx, logger, time.Second, a, b); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(stopped, ",") != "a,b" {
+			t.Fatalf("stopped %v, want a then b", stopped)
+		}
+	})
+	t.Run("one fails", func(t *testing.T) {
+		stopped = nil
+		boom := errors.New("boom")
+		a, _ := runner("a", nil)
+		b, _ := runner("b", boom)
+		if err := command.Serve(context.Background(), logger, time.Second, a, b); !errors.Is(err, boom) {
+			t.Fatalf("err = %v, want boom", err)
+		}
+		if strings.Join(stopped, ",") != "a,b" {
+			t.Fatalf("stopped %v, want a then b", stopped)
+		}
+	})
+}
