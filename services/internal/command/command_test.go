@@ -132,7 +132,7 @@ func TestDialAddr(t *testing.T) {
 func TestServeStopsEveryServer(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
 	var stopped []string
-	runner := func(name string, fail error) (command.Runner, chan struct{}) {
+	runner := func(name string, fail error) command.Runner {
 		// Serve blocks until Stop, or fails at once with fail.
 		quit := make(chan struct{})
 		return command.Runner{
@@ -148,14 +148,14 @@ func TestServeStopsEveryServer(t *testing.T) {
 				stopped = append(stopped, name)
 				close(quit)
 			},
-		}, quit
+		}
 	}
 
 	t.Run("context done", func(t *testing.T) {
 		stopped = nil
 		ctx, cancel := context.WithCancel(context.Background())
-		a, _ := runner("a", nil)
-		b, _ := runner("b", nil)
+		a := runner("a", nil)
+		b := runner("b", nil)
 		cancel()
 		if err := command.Serve(ctx, logger, time.Second, a, b); err != nil {
 			t.Fatal(err)
@@ -167,8 +167,8 @@ func TestServeStopsEveryServer(t *testing.T) {
 	t.Run("one fails", func(t *testing.T) {
 		stopped = nil
 		boom := errors.New("boom")
-		a, _ := runner("a", nil)
-		b, _ := runner("b", boom)
+		a := runner("a", nil)
+		b := runner("b", boom)
 		if err := command.Serve(context.Background(), logger, time.Second, a, b); !errors.Is(err, boom) {
 			t.Fatalf("err = %v, want boom", err)
 		}
