@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -76,14 +77,19 @@ func send(t *testing.T, method, url string, body io.Reader) (int, map[string]any
 		t.Fatal(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Fatalf("%s %s: Content-Type %q, want JSON", method, url, ct)
-	}
 	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("%s %s: decode: %v", method, url, err)
+	if err := decodeJSON(resp, &out); err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	return resp.StatusCode, out
+}
+
+// decodeJSON decodes a JSON response body into v.
+func decodeJSON(resp *http.Response, v any) error {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("Content-Type %q, want JSON", ct)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 func TestNewRequiresConnections(t *testing.T) {
