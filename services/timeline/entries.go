@@ -61,6 +61,7 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	if err := s.store.CreateEntry(ctx, e); err != nil {
 		return nil, err
 	}
+	s.record(ctx, entryEvent(nil, e))
 	return e.proto(), nil
 }
 
@@ -117,6 +118,9 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 	if err := checkTimes("", map[string]*timestamppb.Timestamp{"start_time": req.GetStartTime(), "end_time": req.GetEndTime()}); err != nil {
 		return nil, err
 	}
+	if resp, ok, err := s.latestPage(ctx, timelineID, req); ok || err != nil {
+		return resp, err
+	}
 	_, audience, err := s.visibleTimeline(ctx, timelineID, req.GetView())
 	if err != nil {
 		return nil, err
@@ -139,6 +143,7 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 	if len(q.Statuses) == 0 {
 		return resp, nil
 	}
+
 	limit := q.Limit
 	q.Limit++
 	found, err := s.store.ListEntries(ctx, q)
@@ -222,6 +227,7 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 		if err != nil {
 			return nil, err
 		}
+		s.record(ctx, entryEvent(cur, &next))
 		return next.proto(), nil
 	}
 }
@@ -246,6 +252,9 @@ func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryReq
 	if err := s.store.DeleteEntry(ctx, timelineID, entryID, revision); err != nil {
 		return nil, err
 	}
+	s.record(ctx, &Event{
+		TimelineID: timelineID, Type: timelinev1.WatchEntriesResponse_ENTRY_DELETED, Entry: cur, PrevStatus: cur.Status,
+	})
 	return &emptypb.Empty{}, nil
 }
 

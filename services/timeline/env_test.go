@@ -57,6 +57,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(tlSrv.Close)
 	tlConn := serve(t, logger, func(s *grpc.Server) { timelinev1.RegisterTimelineServiceServer(s, tlSrv) })
 	return &env{
 		tl:  timelinev1.NewTimelineServiceClient(tlConn),

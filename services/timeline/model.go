@@ -183,3 +183,18 @@ func checkTimes(prefix string, times map[string]*timestamppb.Timestamp) error {
 	}
 	return nil
 }
+
+// EventType says what an event is about.
+type EventType = timelinev1.WatchEntriesResponse_Type
+
+// Event is one change to a timeline or one of its entries, numbered in the order of
+// the timeline's events.
+type Event struct {
+	TimelineID string
+	Seq        int64
+	Type       EventType
+	Time       time.Time
+	Entry      *Entry                  // the entry after the change (before it, for a deletion)
+	PrevStatus timelinev1.Entry_Status // the entry's status before the change; unset when created
+	Timeline   *Timeline               // for TIMELINE_UPDATED
+}

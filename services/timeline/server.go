@@ -29,14 +29,29 @@ type Server struct {
 	logger    *slog.Logger
 	validator *validation.Validator
 	now       func() time.Time
+	feed      *feed
 }
+
+// Option configures a Server.
+type Option func(*options)
+
+type options struct {
+	feed FeedOptions
+}
+
+// WithFeed tunes live delivery and hot reads.
+func WithFeed(o FeedOptions) Option { return func(opts *options) { opts.feed = o } }
 
 // NewServer returns the Timeline service on store. Mentions are checked against entities,
 // the Entity service's gRPC client.
-func NewServer(store Store, entities entityv1.EntityServiceClient, logger *slog.Logger) (*Server, error) {
+func NewServer(store Store, entities entityv1.EntityServiceClient, logger *slog.Logger, opts ...Option) (*Server, error) {
 	v, err := validation.New()
 	if err != nil {
 		return nil, err
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
 	return &Server{
 		store:     store,
@@ -44,8 +59,13 @@ func NewServer(store Store, entities entityv1.EntityServiceClient, logger *slog.
 		logger:    logger,
 		validator: v,
 		now:       func() time.Time { return millis(time.Now()) },
+		feed:      newFeed(store, logger, o.feed),
 	}, nil
 }
+
+// Close ends every watch stream (clients resume on another replica) and stops following
+// timelines. Call it before stopping the gRPC server, which waits for streams to end.
+func (s *Server) Close() { s.feed.close() }
 
 func pageSize(n int32) int {
 	switch {

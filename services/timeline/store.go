@@ -34,6 +34,15 @@ type Store interface {
 	DeleteEntry(ctx context.Context, timelineID, entryID string, revision int64) error
 	// ListRevisions lists the kept revisions of an entry older than before, newest first.
 	ListRevisions(ctx context.Context, q RevisionQuery) ([]*Entry, error)
+
+	// AppendEvent records ev as its timeline's next event and sets ev.Seq. Sequence
+	// numbers are dense, and event n+1 is written only once event n can be read.
+	AppendEvent(ctx context.Context, ev *Event) error
+	// ReadEvents returns at most limit of a timeline's events after sequence number
+	// after, in order, stopping at the first one missing.
+	ReadEvents(ctx context.Context, timelineID string, after int64, limit int) ([]*Event, error)
+	// LastSequence returns the timeline's last sequence number, 0 when it has none.
+	LastSequence(ctx context.Context, timelineID string) (int64, error)
 }
 
 // TimelineQuery selects timelines, newest created first.

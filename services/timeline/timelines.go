@@ -163,6 +163,7 @@ func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimel
 		if err != nil {
 			return nil, err
 		}
+		s.record(ctx, &Event{TimelineID: id, Type: timelinev1.WatchEntriesResponse_TIMELINE_UPDATED, Timeline: &next})
 		return next.proto(), nil
 	}
 }
@@ -204,6 +205,7 @@ func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimel
 	if err := s.store.DeleteTimeline(ctx, id, revision); err != nil {
 		return nil, err
 	}
+	s.feed.forget(id)
 	return &emptypb.Empty{}, nil
 }
 

@@ -143,3 +143,13 @@ func (e *Error) status() *status.Status {
 	}
 	return withDetails
 }
+
+// ResourceExhausted reports a limit the caller went past; reason says which.
+func ResourceExhausted(reason, message string) *Error {
+	return &Error{Code: codes.ResourceExhausted, Reason: reason, Message: message}
+}
+
+// OutOfRange reports a position (a sequence number, say) outside what exists or is kept.
+func OutOfRange(reason, format string, args ...any) *Error {
+	return &Error{Code: codes.OutOfRange, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}

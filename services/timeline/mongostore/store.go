@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -33,6 +34,10 @@ type Store struct {
 	// ListEntryRevisions reads.
 	timelineLog mongodb.Versioned
 	entryLog    mongodb.Versioned
+	events      *mongo.Collection
+	// lastSeq caches each timeline's last known sequence number (int64 by timeline
+	// id): where the search for the next free one starts.
+	lastSeq sync.Map
 }
 
 var _ timeline.Store = (*Store)(nil)
@@ -62,6 +67,10 @@ func Indexes() map[string][]mongo.IndexModel {
 			// DeleteTimeline removes the revisions of all its entries.
 			{Keys: bson.D{{Key: "timeline", Value: 1}}, Options: options.Index().SetName("timeline")},
 		},
+		"timeline_events": {
+			// Events are read by _id; DeleteTimeline removes a timeline's events.
+			{Keys: bson.D{{Key: "timeline", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("timeline_seq")},
+		},
 		"timeline_revisions": {
 			// Compare-and-set claims are _id lookups; DeleteTimeline removes by "of".
 			mongodb.LogIndex(),
@@ -82,6 +91,7 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 		entries:     entries,
 		timelineLog: mongodb.Versioned{Docs: timelines, Log: db.Collection("timeline_revisions")},
 		entryLog:    mongodb.Versioned{Docs: entries, Log: db.Collection("entry_revisions")},
+		events:      db.Collection("timeline_events"),
 	}, nil
 }
 

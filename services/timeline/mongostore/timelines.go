@@ -190,6 +190,10 @@ func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) e
 	if err := s.timelineLog.Delete(ctx, id, revision); err != nil {
 		return writeErr(err, "timelines/"+id)
 	}
+	if _, err := s.events.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
+		return fmt.Errorf("delete events of timeline %s: %w", id, err)
+	}
+	s.lastSeq.Delete(id)
 	if _, err := s.entries.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
 		return fmt.Errorf("delete entries of timeline %s: %w", id, err)
 	}

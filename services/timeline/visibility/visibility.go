@@ -66,3 +66,37 @@ func narrow[S comparable](all, asked []S, sees func(S) bool) []S {
 	}
 	return out
 }
+
+// Change is how a change to an entry appears to an audience.
+type Change int
+
+const (
+	// Hidden: the audience saw the entry neither before nor after.
+	Hidden Change = iota
+	// Shown: the audience sees the change as it is.
+	Shown
+	// Appears: the entry was hidden from the audience and now is not (published).
+	Appears
+	// Disappears: the audience saw the entry and no longer may (retracted, deleted,
+	// back to draft); it is told that the entry went, not what it now is.
+	Disappears
+)
+
+// SeesChange says how a change of an entry from status prev (unspecified when it was
+// created) to next, or its deletion, appears to the audience.
+func (a Audience) SeesChange(prev, next timelinev1.Entry_Status, deleted bool) Change {
+	was := prev != timelinev1.Entry_STATUS_UNSPECIFIED && a.SeesEntry(prev)
+	is := !deleted && a.SeesEntry(next)
+	if a == Editor {
+		return Shown
+	}
+	switch {
+	case was && is:
+		return Shown
+	case is:
+		return Appears
+	case was:
+		return Disappears
+	}
+	return Hidden
+}

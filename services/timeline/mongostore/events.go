@@ -1,0 +1,157 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/mongodb"
+	"github.com/newsroomhq/newsroom/services/timeline"
+)
+
+// eventDoc is one event of a timeline; _id is "{timeline}/{sequence}".
+//
+// Sequence numbers are allocated by inserting under that _id: the insert is atomic on
+// every server, so two writers never share a number, and a writer takes n+1 only after
+// seeing n, so numbers are dense and become visible in order. Readers fetch events by
+// _id, the one lookup every MongoDB-compatible server answers from an index.
+type eventDoc struct {
+	ID         string       `bson:"_id"`
+	SV         int          `bson:"sv"`
+	Timeline   string       `bson:"timeline"`
+	Seq        int64        `bson:"seq"`
+	Type       string       `bson:"type"`
+	Time       time.Time    `bson:"time"`
+	PrevStatus string       `bson:"prev_status,omitempty"`
+	Entry      *entryDoc    `bson:"entry,omitempty"`
+	TimelineAt *timelineDoc `bson:"timeline_at,omitempty"`
+}
+
+func eventID(timelineID string, seq int64) string { return fmt.Sprintf("%s/%d", timelineID, seq) }
+
+// appendAttempts bounds the sequence numbers one append tries before giving up: each
+// failed try means another writer took the number, so many in a row means a storm.
+const appendAttempts = 100
+
+// AppendEvent implements timeline.Store.
+func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
+	d := &eventDoc{SV: schemaVersion, Timeline: ev.TimelineID, Type: ev.Type.String(), Time: ev.Time}
+	if ev.PrevStatus != timelinev1.Entry_STATUS_UNSPECIFIED {
+		d.PrevStatus = ev.PrevStatus.String()
+	}
+	if ev.Entry != nil {
+		d.Entry = toEntryDoc(ev.Entry)
+	}
+	if ev.Timeline != nil {
+		d.TimelineAt = toTimelineDoc(ev.Timeline)
+	}
+	last, err := s.LastSequence(ctx, ev.TimelineID)
+	if err != nil {
+		return err
+	}
+	for range appendAttempts {
+		d.Seq = last + 1
+		d.ID = eventID(ev.TimelineID, d.Seq)
+		_, err := s.events.InsertOne(ctx, d)
+		if err == nil {
+			ev.Seq = d.Seq
+			s.lastSeq.Store(ev.TimelineID, d.Seq)
+			return nil
+		}
+		if !mongodb.IsDuplicateKey(err) {
+			return fmt.Errorf("append event to timeline %s: %w", ev.TimelineID, err)
+		}
+		if last, err = s.lastFrom(ctx, ev.TimelineID, d.Seq); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("append event to timeline %s: no free sequence number after %d tries", ev.TimelineID, appendAttempts)
+}
+
+// LastSequence implements timeline.Store.
+func (s *Store) LastSequence(ctx context.Context, timelineID string) (int64, error) {
+	var hint int64
+	if v, ok := s.lastSeq.Load(timelineID); ok {
+		hint = v.(int64)
+	}
+	return s.lastFrom(ctx, timelineID, hint)
+}
+
+// lastFrom finds the last sequence number from known, one that exists (or 0), by
+// galloping then bisecting over _id lookups: O(log n) cheap reads whatever the server.
+func (s *Store) lastFrom(ctx context.Context, timelineID string, known int64) (int64, error) {
+	lo, step := known, int64(1)
+	for {
+		ok, err := s.eventExists(ctx, timelineID, lo+step)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		lo += step
+		step *= 2
+	}
+	hi := lo + step // missing
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		ok, err := s.eventExists(ctx, timelineID, mid)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	s.lastSeq.Store(timelineID, lo)
+	return lo, nil
+}
+
+func (s *Store) eventExists(ctx context.Context, timelineID string, seq int64) (bool, error) {
+	n, err := s.events.CountDocuments(ctx, bson.D{{Key: "_id", Value: eventID(timelineID, seq)}})
+	if err != nil {
+		return false, fmt.Errorf("look up event %d of timeline %s: %w", seq, timelineID, err)
+	}
+	return n > 0, nil
+}
+
+// ReadEvents implements timeline.Store.
+func (s *Store) ReadEvents(ctx context.Context, timelineID string, after int64, limit int) ([]*timeline.Event, error) {
+	var out []*timeline.Event
+	for seq := after + 1; len(out) < limit; seq++ {
+		var d eventDoc
+		err := s.events.FindOne(ctx, bson.D{{Key: "_id", Value: eventID(timelineID, seq)}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read event %d of timeline %s: %w", seq, timelineID, err)
+		}
+		out = append(out, d.event())
+	}
+	return out, nil
+}
+
+func (d *eventDoc) event() *timeline.Event {
+	ev := &timeline.Event{
+		TimelineID: d.Timeline,
+		Seq:        d.Seq,
+		Type:       timelinev1.WatchEntriesResponse_Type(timelinev1.WatchEntriesResponse_Type_value[d.Type]),
+		Time:       d.Time.UTC(),
+		PrevStatus: timelinev1.Entry_Status(timelinev1.Entry_Status_value[d.PrevStatus]),
+	}
+	if d.Entry != nil {
+		ev.Entry = d.Entry.entry()
+	}
+	if d.TimelineAt != nil {
+		ev.Timeline = d.TimelineAt.timeline()
+	}
+	return ev
+}
