@@ -28,12 +28,14 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // env is a Timeline service and the Entity service it checks mentions against, each on
 // its own gRPC server and listener, talking over the wire, on a fresh database.
 type env struct {
-	tl  timelinev1.TimelineServiceClient
-	ent entityv1.EntityServiceClient
-	db  *mongo.Database
+	tl     timelinev1.TimelineServiceClient
+	ent    entityv1.EntityServiceClient
+	db     *mongo.Database
+	logger *slog.Logger
+	srv    *timeline.Server
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...timeline.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.Database(t)
@@ -49,21 +51,26 @@ func newEnv(t *testing.T) *env {
 	}
 	entConn := serve(t, logger, func(s *grpc.Server) { entityv1.RegisterEntityServiceServer(s, entSrv) })
 
-	ts, err := mongostore.New(ctx, db)
+	e := &env{ent: entityv1.NewEntityServiceClient(entConn), db: db, logger: logger}
+	e.tl, e.srv = e.replica(t, opts...)
+	return e
+}
+
+// replica starts another Timeline service process on the same database and Entity
+// service, as a deployment with several replicas has.
+func (e *env) replica(t *testing.T, opts ...timeline.Option) (timelinev1.TimelineServiceClient, *timeline.Server) {
+	t.Helper()
+	ts, err := mongostore.New(context.Background(), e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlSrv, err := timeline.NewServer(ts, entityv1.NewEntityServiceClient(entConn), logger)
+	srv, err := timeline.NewServer(ts, e.ent, e.logger, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(tlSrv.Close)
-	tlConn := serve(t, logger, func(s *grpc.Server) { timelinev1.RegisterTimelineServiceServer(s, tlSrv) })
-	return &env{
-		tl:  timelinev1.NewTimelineServiceClient(tlConn),
-		ent: entityv1.NewEntityServiceClient(entConn),
-		db:  db,
-	}
+	conn := serve(t, e.logger, func(s *grpc.Server) { timelinev1.RegisterTimelineServiceServer(s, srv) })
+	t.Cleanup(srv.Close) // runs before the server stops: watch streams end first
+	return timelinev1.NewTimelineServiceClient(conn), srv
 }
 
 func serve(t *testing.T, logger *slog.Logger, register func(*grpc.Server)) *grpc.ClientConn {

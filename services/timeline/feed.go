@@ -152,6 +152,7 @@ type topic struct {
 	err   error         // why loading failed, set before ready is closed
 
 	mu       sync.Mutex
+	loaded   bool     // head, timeline and page are set; events apply from here on
 	head     int64    // last event applied
 	ring     []*Event // the latest events, contiguous, ending at head
 	timeline *Timeline
@@ -279,7 +280,7 @@ func (t *topic) load(ctx context.Context) error {
 		return err
 	}
 	t.mu.Lock()
-	t.head, t.timeline, t.page = head, tl, p
+	t.head, t.timeline, t.page, t.loaded = head, tl, p, true
 	t.mu.Unlock()
 	return t.catchUp(ctx)
 }
@@ -321,7 +322,7 @@ func (t *topic) catchUp(ctx context.Context) error {
 // apply applies the event that follows the head, and reports whether ev was it.
 // Callers hold t.mu.
 func (t *topic) apply(ev *Event) bool {
-	if ev.Seq != t.head+1 {
+	if !t.loaded || ev.Seq != t.head+1 {
 		return false
 	}
 	t.head = ev.Seq

@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/mongodb"
@@ -75,11 +76,21 @@ func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
 
 // LastSequence implements timeline.Store.
 func (s *Store) LastSequence(ctx context.Context, timelineID string) (int64, error) {
-	var hint int64
 	if v, ok := s.lastSeq.Load(timelineID); ok {
-		hint = v.(int64)
+		return s.lastFrom(ctx, timelineID, v.(int64))
 	}
-	return s.lastFrom(ctx, timelineID, hint)
+	// Nothing known here yet: ask for the highest number (older events may have been
+	// trimmed, so counting up from 1 would not do), then look past it for any written
+	// since.
+	var d struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.events.FindOne(ctx, bson.D{{Key: "timeline", Value: timelineID}},
+		options.FindOne().SetSort(bson.D{{Key: "timeline", Value: 1}, {Key: "seq", Value: -1}})).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, fmt.Errorf("find the last event of timeline %s: %w", timelineID, err)
+	}
+	return s.lastFrom(ctx, timelineID, d.Seq)
 }
 
 // lastFrom finds the last sequence number from known, one that exists (or 0), by

@@ -80,10 +80,8 @@ func Indexes() map[string][]mongo.IndexModel {
 
 // New returns a Store on db, creating its indexes (which is quick when they exist).
 func New(ctx context.Context, db *mongo.Database) (*Store, error) {
-	for coll, models := range Indexes() {
-		if _, err := db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return nil, fmt.Errorf("create indexes on %s: %w", coll, err)
-		}
+	if err := mongodb.CreateIndexes(ctx, db, Indexes()); err != nil {
+		return nil, err
 	}
 	timelines, entries := db.Collection("timelines"), db.Collection("entries")
 	return &Store{
