@@ -69,7 +69,47 @@ type feed struct {
 }
 
 func newFeed(store Store, logger *slog.Logger, opts FeedOptions) *feed {
-	return &feed{store: store, logger: logger, opts: opts.withDefaults(), topics: map[string]*topic{}, closing: make(chan struct{})}
+	f := &feed{store: store, logger: logger, opts: opts.withDefaults(), topics: map[string]*topic{}, closing: make(chan struct{})}
+	if n, ok := store.(Notifier); ok {
+		f.wg.Add(1)
+		go f.listen(n)
+	}
+	return f
+}
+
+// listen wakes followed timelines as the database reports their new events, where it
+// can (MongoDB change streams); polling stays on as the safety net.
+func (f *feed) listen(n Notifier) {
+	defer f.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-f.closing
+		cancel()
+	}()
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		ch, err := n.Notifications(ctx)
+		if err != nil {
+			if attempt == 0 {
+				f.logger.Info("the database does not push changes: watchers of other replicas' writes poll", "every", f.opts.Poll, "reason", err)
+				return
+			}
+			f.logger.Warn("change stream lost", "err", err)
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		for id := range ch {
+			f.mu.Lock()
+			t := f.topics[id]
+			f.mu.Unlock()
+			if t != nil {
+				t.poke()
+			}
+		}
+	}
 }
 
 // errClosing ends watch streams when the server stops; clients resume elsewhere.

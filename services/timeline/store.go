@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
@@ -72,4 +73,15 @@ type RevisionQuery struct {
 	Before              int64                     // only revisions older than this
 	Statuses            []timelinev1.Entry_Status // never empty
 	Limit               int
+}
+
+// ErrNoNotifications is returned by a Notifier whose database cannot push changes.
+var ErrNoNotifications = errors.New("the database does not push changes")
+
+// Notifier is a Store that can tell, as they are written, which timelines got events
+// (from any replica), so that watchers do not wait for the next poll.
+type Notifier interface {
+	// Notifications sends timeline ids until ctx ends or the channel closes (the
+	// connection was lost: call again).
+	Notifications(ctx context.Context) (<-chan string, error)
 }

@@ -166,3 +166,36 @@ func (d *eventDoc) event() *timeline.Event {
 	}
 	return ev
 }
+
+// Notifications implements timeline.Notifier with a MongoDB change stream on the event
+// log: the id of each timeline that gets an event, as it is written. Servers without
+// change streams (FerretDB, a standalone mongod) return timeline.ErrNoNotifications, and
+// the service polls instead.
+func (s *Store) Notifications(ctx context.Context) (<-chan string, error) {
+	pipeline := mongo.Pipeline{bson.D{{Key: "$match", Value: bson.D{{Key: "operationType", Value: "insert"}}}}}
+	cs, err := s.events.Watch(ctx, pipeline, options.ChangeStream().SetBatchSize(256))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", timeline.ErrNoNotifications, err)
+	}
+	out := make(chan string, 256)
+	go func() {
+		defer close(out)
+		defer func() { _ = cs.Close(context.WithoutCancel(ctx)) }()
+		for cs.Next(ctx) {
+			var change struct {
+				Doc struct {
+					Timeline string `bson:"timeline"`
+				} `bson:"fullDocument"`
+			}
+			if cs.Decode(&change) != nil {
+				continue
+			}
+			select {
+			case out <- change.Doc.Timeline:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
