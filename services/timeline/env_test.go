@@ -10,6 +10,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
@@ -33,9 +34,10 @@ type env struct {
 	db     *mongo.Database
 	logger *slog.Logger
 	srv    *timeline.Server
+	target string // the first replica's address
 }
 
-func newEnv(t *testing.T, opts ...timeline.Option) *env {
+func newEnv(t testing.TB, opts ...timeline.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.Database(t)
@@ -56,9 +58,20 @@ func newEnv(t *testing.T, opts ...timeline.Option) *env {
 	return e
 }
 
+// dial opens another client connection to the first replica.
+func (e *env) dial(t testing.TB) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(e.target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
 // replica starts another Timeline service process on the same database and Entity
 // service, as a deployment with several replicas has.
-func (e *env) replica(t *testing.T, opts ...timeline.Option) (timelinev1.TimelineServiceClient, *timeline.Server) {
+func (e *env) replica(t testing.TB, opts ...timeline.Option) (timelinev1.TimelineServiceClient, *timeline.Server) {
 	t.Helper()
 	ts, err := mongostore.New(context.Background(), e.db)
 	if err != nil {
@@ -69,11 +82,14 @@ func (e *env) replica(t *testing.T, opts ...timeline.Option) (timelinev1.Timelin
 		t.Fatal(err)
 	}
 	conn := serve(t, e.logger, func(s *grpc.Server) { timelinev1.RegisterTimelineServiceServer(s, srv) })
+	if e.target == "" {
+		e.target = conn.Target()
+	}
 	t.Cleanup(srv.Close) // runs before the server stops: watch streams end first
 	return timelinev1.NewTimelineServiceClient(conn), srv
 }
 
-func serve(t *testing.T, logger *slog.Logger, register func(*grpc.Server)) *grpc.ClientConn {
+func serve(t testing.TB, logger *slog.Logger, register func(*grpc.Server)) *grpc.ClientConn {
 	t.Helper()
 	return grpctest.Serve(t, logger, register)
 }

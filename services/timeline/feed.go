@@ -40,7 +40,7 @@ func (o FeedOptions) withDefaults() FeedOptions {
 			*v = d
 		}
 	}
-	def(&o.Poll, 250*time.Millisecond)
+	def(&o.Poll, 50*time.Millisecond)
 	def(&o.Heartbeat, 10*time.Second)
 	def(&o.Idle, 2*time.Minute)
 	if o.Buffer <= 0 {
