@@ -128,6 +128,21 @@ func HTTP(s *http.Server, lis net.Listener) Runner {
 	}
 }
 
+// OnStop is a runner that only waits, then calls stop when its turn in the shutdown
+// comes: for work that has its place in the order, such as ending long-lived streams
+// before the servers that carry them drain.
+func OnStop(name string, stop func()) Runner {
+	done := make(chan struct{})
+	return Runner{
+		Name:  name,
+		Serve: func() error { <-done; return nil },
+		Stop: func(time.Duration) {
+			stop()
+			close(done)
+		},
+	}
+}
+
 // Serve runs every runner until ctx is done or one of them fails, then stops them in the
 // order given (put the servers that call others first), each within timeout. It returns
 // the first failure.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/newsroomhq/newsroom/services/internal/stack"
@@ -26,6 +27,19 @@ type api struct {
 }
 
 func start(t *testing.T) *api {
+	t.Helper()
+	a, stop := startStoppable(t)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return a
+}
+
+// startStoppable starts the stack and returns a function that stops it (at most once)
+// and returns what Run returned.
+func startStoppable(t *testing.T) (*api, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	listen := func() net.Listener {
@@ -47,13 +61,17 @@ func start(t *testing.T) *api {
 	}
 	done := make(chan error, 1)
 	go func() { done <- st.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	return &api{t: t, base: "http://" + st.HTTPAddr(), grpcAddr: st.GRPCAddr()}
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			runErr = <-done
+		})
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return &api{t: t, base: "http://" + st.HTTPAddr(), grpcAddr: st.GRPCAddr()}, stop
 }
 
 // response is a decoded JSON response.

@@ -39,10 +39,11 @@ type Config struct {
 
 // Stack is the assembled product, ready to Run.
 type Stack struct {
-	cfg  Config
-	grpc *grpcserver.Server
-	http *http.Server
-	conn *grpc.ClientConn
+	cfg      Config
+	grpc     *grpcserver.Server
+	http     *http.Server
+	conn     *grpc.ClientConn
+	timeline *timeline.Server
 }
 
 // New builds the stores (creating their indexes), the services and the gateway.
@@ -85,7 +86,7 @@ func (s *Stack) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stack: timeline store: %w", err)
 	}
-	tlSrv, err := timeline.NewServer(ts, entityv1.NewEntityServiceClient(conn), logger.With("service", "timeline"))
+	s.timeline, err = timeline.NewServer(ts, entityv1.NewEntityServiceClient(conn), logger.With("service", "timeline"))
 	if err != nil {
 		return fmt.Errorf("stack: timeline service: %w", err)
 	}
@@ -95,7 +96,7 @@ func (s *Stack) build(ctx context.Context) error {
 		return fmt.Errorf("stack: gRPC server: %w", err)
 	}
 	entityv1.RegisterEntityServiceServer(s.grpc.Server, entSrv)
-	timelinev1.RegisterTimelineServiceServer(s.grpc.Server, tlSrv)
+	timelinev1.RegisterTimelineServiceServer(s.grpc.Server, s.timeline)
 	s.grpc.MarkServing()
 
 	h, err := gateway.New(ctx, gateway.Options{TimelineConn: conn, EntityConn: conn, Logger: logger.With("component", "gateway")})
@@ -112,11 +113,13 @@ func (s *Stack) GRPCAddr() string { return command.DialAddr(s.cfg.GRPCListener.A
 // HTTPAddr is the host:port of the REST API.
 func (s *Stack) HTTPAddr() string { return command.DialAddr(s.cfg.HTTPListener.Addr()) }
 
-// Run serves until ctx is done, then drains: the gateway first (its requests still need
-// the services), then the gRPC server. It returns an error only when a server failed.
+// Run serves until ctx is done, then drains: watch streams end first (clients resume
+// elsewhere), then the gateway (its requests still need the services), then the gRPC
+// server. It returns an error only when a server failed.
 func (s *Stack) Run(ctx context.Context) error {
 	defer func() { _ = s.conn.Close() }()
 	return command.Serve(ctx, s.cfg.Logger, s.cfg.ShutdownTimeout,
+		command.OnStop("watch streams", s.timeline.Close),
 		command.HTTP(s.http, s.cfg.HTTPListener),
 		command.GRPC(s.grpc, s.cfg.GRPCListener),
 	)

@@ -74,5 +74,6 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	command.Announce(stdout, "gRPC API", command.DialAddr(lis.Addr()))
 	logger.Info("timeline service started", "grpc_addr", lis.Addr().String(), "database", db.Name(), "entity_addr", cfg.EntityAddr)
-	return command.Serve(ctx, logger, cfg.ShutdownTimeout, command.GRPC(srv, lis))
+	// Watch streams end first: the gRPC server's drain waits for every stream.
+	return command.Serve(ctx, logger, cfg.ShutdownTimeout, command.OnStop("watch streams", svc.Close), command.GRPC(srv, lis))
 }
