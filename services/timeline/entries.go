@@ -23,7 +23,7 @@ var entryFields = fieldmask.Fields{
 		"headline", "body", "kind", "status", "pinned", "occurred_at", "publish_time",
 		"authors", "sources", "mentions",
 	},
-	OutputOnly: []string{"name", "revision", "create_time", "update_time", "etag"},
+	OutputOnly: []string{"name", "revision", "create_time", "update_time", "etag", "near_duplicate_of", "import_key"},
 }
 
 // CreateEntry implements timelinev1.TimelineServiceServer.

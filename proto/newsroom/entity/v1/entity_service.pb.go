@@ -615,6 +615,283 @@ func (x *Resolution) GetEntities() []*Entity {
 	return nil
 }
 
+type LinkEntitiesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 500 texts of at most 100,000 characters each.
+	Texts         []string `protobuf:"bytes,1,rep,name=texts,proto3" json:"texts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkEntitiesRequest) Reset() {
+	*x = LinkEntitiesRequest{}
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkEntitiesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkEntitiesRequest) ProtoMessage() {}
+
+func (x *LinkEntitiesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkEntitiesRequest.ProtoReflect.Descriptor instead.
+func (*LinkEntitiesRequest) Descriptor() ([]byte, []int) {
+	return file_newsroom_entity_v1_entity_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *LinkEntitiesRequest) GetTexts() []string {
+	if x != nil {
+		return x.Texts
+	}
+	return nil
+}
+
+type LinkEntitiesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per text, in order.
+	Results       []*LinkedText `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkEntitiesResponse) Reset() {
+	*x = LinkEntitiesResponse{}
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkEntitiesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkEntitiesResponse) ProtoMessage() {}
+
+func (x *LinkEntitiesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkEntitiesResponse.ProtoReflect.Descriptor instead.
+func (*LinkEntitiesResponse) Descriptor() ([]byte, []int) {
+	return file_newsroom_entity_v1_entity_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *LinkEntitiesResponse) GetResults() []*LinkedText {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// The entities found in one text.
+type LinkedText struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Mentions []*EntityMention       `protobuf:"bytes,1,rep,name=mentions,proto3" json:"mentions,omitempty"`
+	// Capitalised names that match no entity.
+	Suggestions   []*NameSuggestion `protobuf:"bytes,2,rep,name=suggestions,proto3" json:"suggestions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkedText) Reset() {
+	*x = LinkedText{}
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkedText) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkedText) ProtoMessage() {}
+
+func (x *LinkedText) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkedText.ProtoReflect.Descriptor instead.
+func (*LinkedText) Descriptor() ([]byte, []int) {
+	return file_newsroom_entity_v1_entity_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *LinkedText) GetMentions() []*EntityMention {
+	if x != nil {
+		return x.Mentions
+	}
+	return nil
+}
+
+func (x *LinkedText) GetSuggestions() []*NameSuggestion {
+	if x != nil {
+		return x.Suggestions
+	}
+	return nil
+}
+
+// A name of one or more entities found in a text.
+type EntityMention struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "entities/{entity}": more than one when several entities share the name.
+	Entities []string `protobuf:"bytes,1,rep,name=entities,proto3" json:"entities,omitempty"`
+	// The text as written.
+	Text string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	// Offsets in the text, in code points; end excluded.
+	StartOffset   int32 `protobuf:"varint,3,opt,name=start_offset,json=startOffset,proto3" json:"start_offset,omitempty"`
+	EndOffset     int32 `protobuf:"varint,4,opt,name=end_offset,json=endOffset,proto3" json:"end_offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EntityMention) Reset() {
+	*x = EntityMention{}
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EntityMention) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EntityMention) ProtoMessage() {}
+
+func (x *EntityMention) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EntityMention.ProtoReflect.Descriptor instead.
+func (*EntityMention) Descriptor() ([]byte, []int) {
+	return file_newsroom_entity_v1_entity_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *EntityMention) GetEntities() []string {
+	if x != nil {
+		return x.Entities
+	}
+	return nil
+}
+
+func (x *EntityMention) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *EntityMention) GetStartOffset() int32 {
+	if x != nil {
+		return x.StartOffset
+	}
+	return 0
+}
+
+func (x *EntityMention) GetEndOffset() int32 {
+	if x != nil {
+		return x.EndOffset
+	}
+	return 0
+}
+
+// A capitalised name that matches no entity.
+type NameSuggestion struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Text          string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	StartOffset   int32                  `protobuf:"varint,2,opt,name=start_offset,json=startOffset,proto3" json:"start_offset,omitempty"`
+	EndOffset     int32                  `protobuf:"varint,3,opt,name=end_offset,json=endOffset,proto3" json:"end_offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NameSuggestion) Reset() {
+	*x = NameSuggestion{}
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NameSuggestion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NameSuggestion) ProtoMessage() {}
+
+func (x *NameSuggestion) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_entity_v1_entity_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NameSuggestion.ProtoReflect.Descriptor instead.
+func (*NameSuggestion) Descriptor() ([]byte, []int) {
+	return file_newsroom_entity_v1_entity_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *NameSuggestion) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *NameSuggestion) GetStartOffset() int32 {
+	if x != nil {
+		return x.StartOffset
+	}
+	return 0
+}
+
+func (x *NameSuggestion) GetEndOffset() int32 {
+	if x != nil {
+		return x.EndOffset
+	}
+	return 0
+}
+
 var File_newsroom_entity_v1_entity_service_proto protoreflect.FileDescriptor
 
 const file_newsroom_entity_v1_entity_service_proto_rawDesc = "" +
@@ -655,7 +932,26 @@ const file_newsroom_entity_v1_entity_service_proto_rawDesc = "" +
 	"\n" +
 	"Resolution\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\x126\n" +
-	"\bentities\x18\x02 \x03(\v2\x1a.newsroom.entity.v1.EntityR\bentities2\xda\x06\n" +
+	"\bentities\x18\x02 \x03(\v2\x1a.newsroom.entity.v1.EntityR\bentities\"@\n" +
+	"\x13LinkEntitiesRequest\x12)\n" +
+	"\x05texts\x18\x01 \x03(\tB\x13\xbaH\x10\x92\x01\r\b\x01\x10\xf4\x03\"\x06r\x04\x18\xa0\x8d\x06R\x05texts\"P\n" +
+	"\x14LinkEntitiesResponse\x128\n" +
+	"\aresults\x18\x01 \x03(\v2\x1e.newsroom.entity.v1.LinkedTextR\aresults\"\x91\x01\n" +
+	"\n" +
+	"LinkedText\x12=\n" +
+	"\bmentions\x18\x01 \x03(\v2!.newsroom.entity.v1.EntityMentionR\bmentions\x12D\n" +
+	"\vsuggestions\x18\x02 \x03(\v2\".newsroom.entity.v1.NameSuggestionR\vsuggestions\"\x81\x01\n" +
+	"\rEntityMention\x12\x1a\n" +
+	"\bentities\x18\x01 \x03(\tR\bentities\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\x12!\n" +
+	"\fstart_offset\x18\x03 \x01(\x05R\vstartOffset\x12\x1d\n" +
+	"\n" +
+	"end_offset\x18\x04 \x01(\x05R\tendOffset\"f\n" +
+	"\x0eNameSuggestion\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12!\n" +
+	"\fstart_offset\x18\x02 \x01(\x05R\vstartOffset\x12\x1d\n" +
+	"\n" +
+	"end_offset\x18\x03 \x01(\x05R\tendOffset2\xdb\a\n" +
 	"\rEntityService\x12q\n" +
 	"\fCreateEntity\x12'.newsroom.entity.v1.CreateEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\"\x1c\x82\xd3\xe4\x93\x02\x16:\x06entity\"\f/v1/entities\x12l\n" +
 	"\tGetEntity\x12$.newsroom.entity.v1.GetEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=entities/*}\x12m\n" +
@@ -663,7 +959,8 @@ const file_newsroom_entity_v1_entity_service_proto_rawDesc = "" +
 	"\fListEntities\x12'.newsroom.entity.v1.ListEntitiesRequest\x1a(.newsroom.entity.v1.ListEntitiesResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/entities\x12\x81\x01\n" +
 	"\fUpdateEntity\x12'.newsroom.entity.v1.UpdateEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\",\x82\xd3\xe4\x93\x02&:\x06entity2\x1c/v1/{entity.name=entities/*}\x12n\n" +
 	"\fDeleteEntity\x12'.newsroom.entity.v1.DeleteEntityRequest\x1a\x16.google.protobuf.Empty\"\x1d\x82\xd3\xe4\x93\x02\x17*\x15/v1/{name=entities/*}\x12\x8b\x01\n" +
-	"\x0fResolveEntities\x12*.newsroom.entity.v1.ResolveEntitiesRequest\x1a+.newsroom.entity.v1.ResolveEntitiesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/entities:resolveBBZ@github.com/newsroomhq/newsroom/proto/newsroom/entity/v1;entityv1b\x06proto3"
+	"\x0fResolveEntities\x12*.newsroom.entity.v1.ResolveEntitiesRequest\x1a+.newsroom.entity.v1.ResolveEntitiesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/entities:resolve\x12\x7f\n" +
+	"\fLinkEntities\x12'.newsroom.entity.v1.LinkEntitiesRequest\x1a(.newsroom.entity.v1.LinkEntitiesResponse\"\x1c\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/entities:linkBBZ@github.com/newsroomhq/newsroom/proto/newsroom/entity/v1;entityv1b\x06proto3"
 
 var (
 	file_newsroom_entity_v1_entity_service_proto_rawDescOnce sync.Once
@@ -677,7 +974,7 @@ func file_newsroom_entity_v1_entity_service_proto_rawDescGZIP() []byte {
 	return file_newsroom_entity_v1_entity_service_proto_rawDescData
 }
 
-var file_newsroom_entity_v1_entity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_newsroom_entity_v1_entity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_newsroom_entity_v1_entity_service_proto_goTypes = []any{
 	(*CreateEntityRequest)(nil),      // 0: newsroom.entity.v1.CreateEntityRequest
 	(*GetEntityRequest)(nil),         // 1: newsroom.entity.v1.GetEntityRequest
@@ -690,40 +987,50 @@ var file_newsroom_entity_v1_entity_service_proto_goTypes = []any{
 	(*ResolveEntitiesRequest)(nil),   // 8: newsroom.entity.v1.ResolveEntitiesRequest
 	(*ResolveEntitiesResponse)(nil),  // 9: newsroom.entity.v1.ResolveEntitiesResponse
 	(*Resolution)(nil),               // 10: newsroom.entity.v1.Resolution
-	(*Entity)(nil),                   // 11: newsroom.entity.v1.Entity
-	(Entity_Kind)(0),                 // 12: newsroom.entity.v1.Entity.Kind
-	(*fieldmaskpb.FieldMask)(nil),    // 13: google.protobuf.FieldMask
-	(*emptypb.Empty)(nil),            // 14: google.protobuf.Empty
+	(*LinkEntitiesRequest)(nil),      // 11: newsroom.entity.v1.LinkEntitiesRequest
+	(*LinkEntitiesResponse)(nil),     // 12: newsroom.entity.v1.LinkEntitiesResponse
+	(*LinkedText)(nil),               // 13: newsroom.entity.v1.LinkedText
+	(*EntityMention)(nil),            // 14: newsroom.entity.v1.EntityMention
+	(*NameSuggestion)(nil),           // 15: newsroom.entity.v1.NameSuggestion
+	(*Entity)(nil),                   // 16: newsroom.entity.v1.Entity
+	(Entity_Kind)(0),                 // 17: newsroom.entity.v1.Entity.Kind
+	(*fieldmaskpb.FieldMask)(nil),    // 18: google.protobuf.FieldMask
+	(*emptypb.Empty)(nil),            // 19: google.protobuf.Empty
 }
 var file_newsroom_entity_v1_entity_service_proto_depIdxs = []int32{
-	11, // 0: newsroom.entity.v1.CreateEntityRequest.entity:type_name -> newsroom.entity.v1.Entity
-	11, // 1: newsroom.entity.v1.BatchGetEntitiesResponse.entities:type_name -> newsroom.entity.v1.Entity
-	12, // 2: newsroom.entity.v1.ListEntitiesRequest.kind:type_name -> newsroom.entity.v1.Entity.Kind
-	11, // 3: newsroom.entity.v1.ListEntitiesResponse.entities:type_name -> newsroom.entity.v1.Entity
-	11, // 4: newsroom.entity.v1.UpdateEntityRequest.entity:type_name -> newsroom.entity.v1.Entity
-	13, // 5: newsroom.entity.v1.UpdateEntityRequest.update_mask:type_name -> google.protobuf.FieldMask
-	12, // 6: newsroom.entity.v1.ResolveEntitiesRequest.kind:type_name -> newsroom.entity.v1.Entity.Kind
+	16, // 0: newsroom.entity.v1.CreateEntityRequest.entity:type_name -> newsroom.entity.v1.Entity
+	16, // 1: newsroom.entity.v1.BatchGetEntitiesResponse.entities:type_name -> newsroom.entity.v1.Entity
+	17, // 2: newsroom.entity.v1.ListEntitiesRequest.kind:type_name -> newsroom.entity.v1.Entity.Kind
+	16, // 3: newsroom.entity.v1.ListEntitiesResponse.entities:type_name -> newsroom.entity.v1.Entity
+	16, // 4: newsroom.entity.v1.UpdateEntityRequest.entity:type_name -> newsroom.entity.v1.Entity
+	18, // 5: newsroom.entity.v1.UpdateEntityRequest.update_mask:type_name -> google.protobuf.FieldMask
+	17, // 6: newsroom.entity.v1.ResolveEntitiesRequest.kind:type_name -> newsroom.entity.v1.Entity.Kind
 	10, // 7: newsroom.entity.v1.ResolveEntitiesResponse.results:type_name -> newsroom.entity.v1.Resolution
-	11, // 8: newsroom.entity.v1.Resolution.entities:type_name -> newsroom.entity.v1.Entity
-	0,  // 9: newsroom.entity.v1.EntityService.CreateEntity:input_type -> newsroom.entity.v1.CreateEntityRequest
-	1,  // 10: newsroom.entity.v1.EntityService.GetEntity:input_type -> newsroom.entity.v1.GetEntityRequest
-	2,  // 11: newsroom.entity.v1.EntityService.BatchGetEntities:input_type -> newsroom.entity.v1.BatchGetEntitiesRequest
-	4,  // 12: newsroom.entity.v1.EntityService.ListEntities:input_type -> newsroom.entity.v1.ListEntitiesRequest
-	6,  // 13: newsroom.entity.v1.EntityService.UpdateEntity:input_type -> newsroom.entity.v1.UpdateEntityRequest
-	7,  // 14: newsroom.entity.v1.EntityService.DeleteEntity:input_type -> newsroom.entity.v1.DeleteEntityRequest
-	8,  // 15: newsroom.entity.v1.EntityService.ResolveEntities:input_type -> newsroom.entity.v1.ResolveEntitiesRequest
-	11, // 16: newsroom.entity.v1.EntityService.CreateEntity:output_type -> newsroom.entity.v1.Entity
-	11, // 17: newsroom.entity.v1.EntityService.GetEntity:output_type -> newsroom.entity.v1.Entity
-	3,  // 18: newsroom.entity.v1.EntityService.BatchGetEntities:output_type -> newsroom.entity.v1.BatchGetEntitiesResponse
-	5,  // 19: newsroom.entity.v1.EntityService.ListEntities:output_type -> newsroom.entity.v1.ListEntitiesResponse
-	11, // 20: newsroom.entity.v1.EntityService.UpdateEntity:output_type -> newsroom.entity.v1.Entity
-	14, // 21: newsroom.entity.v1.EntityService.DeleteEntity:output_type -> google.protobuf.Empty
-	9,  // 22: newsroom.entity.v1.EntityService.ResolveEntities:output_type -> newsroom.entity.v1.ResolveEntitiesResponse
-	16, // [16:23] is the sub-list for method output_type
-	9,  // [9:16] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	16, // 8: newsroom.entity.v1.Resolution.entities:type_name -> newsroom.entity.v1.Entity
+	13, // 9: newsroom.entity.v1.LinkEntitiesResponse.results:type_name -> newsroom.entity.v1.LinkedText
+	14, // 10: newsroom.entity.v1.LinkedText.mentions:type_name -> newsroom.entity.v1.EntityMention
+	15, // 11: newsroom.entity.v1.LinkedText.suggestions:type_name -> newsroom.entity.v1.NameSuggestion
+	0,  // 12: newsroom.entity.v1.EntityService.CreateEntity:input_type -> newsroom.entity.v1.CreateEntityRequest
+	1,  // 13: newsroom.entity.v1.EntityService.GetEntity:input_type -> newsroom.entity.v1.GetEntityRequest
+	2,  // 14: newsroom.entity.v1.EntityService.BatchGetEntities:input_type -> newsroom.entity.v1.BatchGetEntitiesRequest
+	4,  // 15: newsroom.entity.v1.EntityService.ListEntities:input_type -> newsroom.entity.v1.ListEntitiesRequest
+	6,  // 16: newsroom.entity.v1.EntityService.UpdateEntity:input_type -> newsroom.entity.v1.UpdateEntityRequest
+	7,  // 17: newsroom.entity.v1.EntityService.DeleteEntity:input_type -> newsroom.entity.v1.DeleteEntityRequest
+	8,  // 18: newsroom.entity.v1.EntityService.ResolveEntities:input_type -> newsroom.entity.v1.ResolveEntitiesRequest
+	11, // 19: newsroom.entity.v1.EntityService.LinkEntities:input_type -> newsroom.entity.v1.LinkEntitiesRequest
+	16, // 20: newsroom.entity.v1.EntityService.CreateEntity:output_type -> newsroom.entity.v1.Entity
+	16, // 21: newsroom.entity.v1.EntityService.GetEntity:output_type -> newsroom.entity.v1.Entity
+	3,  // 22: newsroom.entity.v1.EntityService.BatchGetEntities:output_type -> newsroom.entity.v1.BatchGetEntitiesResponse
+	5,  // 23: newsroom.entity.v1.EntityService.ListEntities:output_type -> newsroom.entity.v1.ListEntitiesResponse
+	16, // 24: newsroom.entity.v1.EntityService.UpdateEntity:output_type -> newsroom.entity.v1.Entity
+	19, // 25: newsroom.entity.v1.EntityService.DeleteEntity:output_type -> google.protobuf.Empty
+	9,  // 26: newsroom.entity.v1.EntityService.ResolveEntities:output_type -> newsroom.entity.v1.ResolveEntitiesResponse
+	12, // 27: newsroom.entity.v1.EntityService.LinkEntities:output_type -> newsroom.entity.v1.LinkEntitiesResponse
+	20, // [20:28] is the sub-list for method output_type
+	12, // [12:20] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_newsroom_entity_v1_entity_service_proto_init() }
@@ -738,7 +1045,7 @@ func file_newsroom_entity_v1_entity_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_newsroom_entity_v1_entity_service_proto_rawDesc), len(file_newsroom_entity_v1_entity_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

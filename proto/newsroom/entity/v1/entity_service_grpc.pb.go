@@ -27,6 +27,7 @@ const (
 	EntityService_UpdateEntity_FullMethodName     = "/newsroom.entity.v1.EntityService/UpdateEntity"
 	EntityService_DeleteEntity_FullMethodName     = "/newsroom.entity.v1.EntityService/DeleteEntity"
 	EntityService_ResolveEntities_FullMethodName  = "/newsroom.entity.v1.EntityService/ResolveEntities"
+	EntityService_LinkEntities_FullMethodName     = "/newsroom.entity.v1.EntityService/LinkEntities"
 )
 
 // EntityServiceClient is the client API for EntityService service.
@@ -50,6 +51,9 @@ type EntityServiceClient interface {
 	// Finds the entities known by each of the given names or aliases, ignoring case and
 	// diacritics.
 	ResolveEntities(ctx context.Context, in *ResolveEntitiesRequest, opts ...grpc.CallOption) (*ResolveEntitiesResponse, error)
+	// Finds the entities named in texts: every entity's names and aliases, matched in
+	// one pass, ignoring case and accents, on whole words, longest first.
+	LinkEntities(ctx context.Context, in *LinkEntitiesRequest, opts ...grpc.CallOption) (*LinkEntitiesResponse, error)
 }
 
 type entityServiceClient struct {
@@ -130,6 +134,16 @@ func (c *entityServiceClient) ResolveEntities(ctx context.Context, in *ResolveEn
 	return out, nil
 }
 
+func (c *entityServiceClient) LinkEntities(ctx context.Context, in *LinkEntitiesRequest, opts ...grpc.CallOption) (*LinkEntitiesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkEntitiesResponse)
+	err := c.cc.Invoke(ctx, EntityService_LinkEntities_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // EntityServiceServer is the server API for EntityService service.
 // All implementations must embed UnimplementedEntityServiceServer
 // for forward compatibility.
@@ -151,6 +165,9 @@ type EntityServiceServer interface {
 	// Finds the entities known by each of the given names or aliases, ignoring case and
 	// diacritics.
 	ResolveEntities(context.Context, *ResolveEntitiesRequest) (*ResolveEntitiesResponse, error)
+	// Finds the entities named in texts: every entity's names and aliases, matched in
+	// one pass, ignoring case and accents, on whole words, longest first.
+	LinkEntities(context.Context, *LinkEntitiesRequest) (*LinkEntitiesResponse, error)
 	mustEmbedUnimplementedEntityServiceServer()
 }
 
@@ -181,6 +198,9 @@ func (UnimplementedEntityServiceServer) DeleteEntity(context.Context, *DeleteEnt
 }
 func (UnimplementedEntityServiceServer) ResolveEntities(context.Context, *ResolveEntitiesRequest) (*ResolveEntitiesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResolveEntities not implemented")
+}
+func (UnimplementedEntityServiceServer) LinkEntities(context.Context, *LinkEntitiesRequest) (*LinkEntitiesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkEntities not implemented")
 }
 func (UnimplementedEntityServiceServer) mustEmbedUnimplementedEntityServiceServer() {}
 func (UnimplementedEntityServiceServer) testEmbeddedByValue()                       {}
@@ -329,6 +349,24 @@ func _EntityService_ResolveEntities_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _EntityService_LinkEntities_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LinkEntitiesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EntityServiceServer).LinkEntities(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EntityService_LinkEntities_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EntityServiceServer).LinkEntities(ctx, req.(*LinkEntitiesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // EntityService_ServiceDesc is the grpc.ServiceDesc for EntityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -363,6 +401,10 @@ var EntityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResolveEntities",
 			Handler:    _EntityService_ResolveEntities_Handler,
+		},
+		{
+			MethodName: "LinkEntities",
+			Handler:    _EntityService_LinkEntities_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -412,7 +412,14 @@ type Entry struct {
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Changes with every update; send it back on update or delete to make the change
 	// conditional on nobody else having changed the entry.
-	Etag          string `protobuf:"bytes,15,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,15,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The entry of the same timeline whose text this one nearly repeats, when it was
+	// stored with DuplicatePolicy FLAG: "timelines/{timeline}/entries/{entry}". Output only.
+	NearDuplicateOf string `protobuf:"bytes,16,opt,name=near_duplicate_of,json=nearDuplicateOf,proto3" json:"near_duplicate_of,omitempty"`
+	// The client's import key, for entries created by ImportEntries or
+	// BatchCreateEntries: importing an item with the same key again creates nothing.
+	// Output only.
+	ImportKey     string `protobuf:"bytes,17,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -548,6 +555,20 @@ func (x *Entry) GetUpdateTime() *timestamppb.Timestamp {
 func (x *Entry) GetEtag() string {
 	if x != nil {
 		return x.Etag
+	}
+	return ""
+}
+
+func (x *Entry) GetNearDuplicateOf() string {
+	if x != nil {
+		return x.NearDuplicateOf
+	}
+	return ""
+}
+
+func (x *Entry) GetImportKey() string {
+	if x != nil {
+		return x.ImportKey
 	}
 	return ""
 }
@@ -716,7 +737,7 @@ const file_newsroom_timeline_v1_timeline_proto_rawDesc = "" +
 	"\n" +
 	"\x06CLOSED\x10\x03\x12\f\n" +
 	"\bARCHIVED\x10\x04:\xd0\x01\xbaH\xcc\x01\x1a\xc9\x01\n" +
-	"\x17timeline.coverage_order\x128coverage_end_time must not be before coverage_start_time\x1at!has(this.coverage_start_time) || !has(this.coverage_end_time) || this.coverage_end_time >= this.coverage_start_time\"\x8e\a\n" +
+	"\x17timeline.coverage_order\x128coverage_end_time must not be before coverage_start_time\x1at!has(this.coverage_start_time) || !has(this.coverage_end_time) || this.coverage_end_time >= this.coverage_start_time\"\xd9\a\n" +
 	"\x05Entry\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12*\n" +
 	"\bheadline\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\xac\x022\x02\\SR\bheadline\x12\x1d\n" +
@@ -736,7 +757,10 @@ const file_newsroom_timeline_v1_timeline_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x1c\n" +
-	"\x04etag\x18\x0f \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"T\n" +
+	"\x04etag\x18\x0f \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\x12*\n" +
+	"\x11near_duplicate_of\x18\x10 \x01(\tR\x0fnearDuplicateOf\x12\x1d\n" +
+	"\n" +
+	"import_key\x18\x11 \x01(\tR\timportKey\"T\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\n" +
 	"\n" +

@@ -129,6 +129,65 @@ func (Order) EnumDescriptor() ([]byte, []int) {
 	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{1}
 }
 
+// What to do with an entry whose text repeats one already in the timeline: the same
+// text once normalised (case, accents, spacing), or nearly the same (SimHash of word
+// shingles within 3 bits of 64).
+type DuplicatePolicy int32
+
+const (
+	DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED DuplicatePolicy = 0
+	// Store it anyway, unmarked.
+	DuplicatePolicy_ALLOW DuplicatePolicy = 1
+	// Store it, with near_duplicate_of naming the entry it repeats (exact repeats are
+	// skipped).
+	DuplicatePolicy_FLAG DuplicatePolicy = 2
+	// Do not store it.
+	DuplicatePolicy_SKIP DuplicatePolicy = 3
+)
+
+// Enum value maps for DuplicatePolicy.
+var (
+	DuplicatePolicy_name = map[int32]string{
+		0: "DUPLICATE_POLICY_UNSPECIFIED",
+		1: "ALLOW",
+		2: "FLAG",
+		3: "SKIP",
+	}
+	DuplicatePolicy_value = map[string]int32{
+		"DUPLICATE_POLICY_UNSPECIFIED": 0,
+		"ALLOW":                        1,
+		"FLAG":                         2,
+		"SKIP":                         3,
+	}
+)
+
+func (x DuplicatePolicy) Enum() *DuplicatePolicy {
+	p := new(DuplicatePolicy)
+	*p = x
+	return p
+}
+
+func (x DuplicatePolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DuplicatePolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_newsroom_timeline_v1_timeline_service_proto_enumTypes[2].Descriptor()
+}
+
+func (DuplicatePolicy) Type() protoreflect.EnumType {
+	return &file_newsroom_timeline_v1_timeline_service_proto_enumTypes[2]
+}
+
+func (x DuplicatePolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DuplicatePolicy.Descriptor instead.
+func (DuplicatePolicy) EnumDescriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{2}
+}
+
 // What happened.
 type WatchEntriesResponse_Type int32
 
@@ -189,11 +248,11 @@ func (x WatchEntriesResponse_Type) String() string {
 }
 
 func (WatchEntriesResponse_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_newsroom_timeline_v1_timeline_service_proto_enumTypes[2].Descriptor()
+	return file_newsroom_timeline_v1_timeline_service_proto_enumTypes[3].Descriptor()
 }
 
 func (WatchEntriesResponse_Type) Type() protoreflect.EnumType {
-	return &file_newsroom_timeline_v1_timeline_service_proto_enumTypes[2]
+	return &file_newsroom_timeline_v1_timeline_service_proto_enumTypes[3]
 }
 
 func (x WatchEntriesResponse_Type) Number() protoreflect.EnumNumber {
@@ -203,6 +262,65 @@ func (x WatchEntriesResponse_Type) Number() protoreflect.EnumNumber {
 // Deprecated: Use WatchEntriesResponse_Type.Descriptor instead.
 func (WatchEntriesResponse_Type) EnumDescriptor() ([]byte, []int) {
 	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{15, 0}
+}
+
+type ImportResult_Outcome int32
+
+const (
+	ImportResult_OUTCOME_UNSPECIFIED ImportResult_Outcome = 0
+	// Stored (with near_duplicate_of set when FLAG found a near repeat).
+	ImportResult_CREATED ImportResult_Outcome = 1
+	// Not stored: an entry with the same import key or the same normalised text exists.
+	ImportResult_DUPLICATE ImportResult_Outcome = 2
+	// Not stored (SKIP): it nearly repeats duplicate_of.
+	ImportResult_NEAR_DUPLICATE ImportResult_Outcome = 3
+	// Not stored: violations say why.
+	ImportResult_INVALID ImportResult_Outcome = 4
+)
+
+// Enum value maps for ImportResult_Outcome.
+var (
+	ImportResult_Outcome_name = map[int32]string{
+		0: "OUTCOME_UNSPECIFIED",
+		1: "CREATED",
+		2: "DUPLICATE",
+		3: "NEAR_DUPLICATE",
+		4: "INVALID",
+	}
+	ImportResult_Outcome_value = map[string]int32{
+		"OUTCOME_UNSPECIFIED": 0,
+		"CREATED":             1,
+		"DUPLICATE":           2,
+		"NEAR_DUPLICATE":      3,
+		"INVALID":             4,
+	}
+)
+
+func (x ImportResult_Outcome) Enum() *ImportResult_Outcome {
+	p := new(ImportResult_Outcome)
+	*p = x
+	return p
+}
+
+func (x ImportResult_Outcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportResult_Outcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_newsroom_timeline_v1_timeline_service_proto_enumTypes[4].Descriptor()
+}
+
+func (ImportResult_Outcome) Type() protoreflect.EnumType {
+	return &file_newsroom_timeline_v1_timeline_service_proto_enumTypes[4]
+}
+
+func (x ImportResult_Outcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportResult_Outcome.Descriptor instead.
+func (ImportResult_Outcome) EnumDescriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{20, 0}
 }
 
 type CreateTimelineRequest struct {
@@ -582,7 +700,13 @@ type CreateEntryRequest struct {
 	// The entry to create.
 	Entry *Entry `protobuf:"bytes,2,opt,name=entry,proto3" json:"entry,omitempty"`
 	// The final component of the entry's name; chosen by the server when empty.
-	EntryId       string `protobuf:"bytes,3,opt,name=entry_id,json=entryId,proto3" json:"entry_id,omitempty"`
+	EntryId string `protobuf:"bytes,3,opt,name=entry_id,json=entryId,proto3" json:"entry_id,omitempty"`
+	// What to do when the entry repeats, or nearly repeats, one of the timeline's
+	// entries: ALLOW when unspecified. SKIP refuses it with ALREADY_EXISTS.
+	DuplicatePolicy DuplicatePolicy `protobuf:"varint,4,opt,name=duplicate_policy,json=duplicatePolicy,proto3,enum=newsroom.timeline.v1.DuplicatePolicy" json:"duplicate_policy,omitempty"`
+	// Find the entities the headline and body name (in the Entity service) and add them
+	// to mentions.
+	LinkEntities  bool `protobuf:"varint,5,opt,name=link_entities,json=linkEntities,proto3" json:"link_entities,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -636,6 +760,20 @@ func (x *CreateEntryRequest) GetEntryId() string {
 		return x.EntryId
 	}
 	return ""
+}
+
+func (x *CreateEntryRequest) GetDuplicatePolicy() DuplicatePolicy {
+	if x != nil {
+		return x.DuplicatePolicy
+	}
+	return DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED
+}
+
+func (x *CreateEntryRequest) GetLinkEntities() bool {
+	if x != nil {
+		return x.LinkEntities
+	}
+	return false
 }
 
 type GetEntryRequest struct {
@@ -1307,6 +1445,551 @@ func (x *WatchEntriesResponse) GetEntries() []*Entry {
 	return nil
 }
 
+// How an import treats its items.
+type ImportOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// FLAG when unspecified.
+	DuplicatePolicy DuplicatePolicy `protobuf:"varint,1,opt,name=duplicate_policy,json=duplicatePolicy,proto3,enum=newsroom.timeline.v1.DuplicatePolicy" json:"duplicate_policy,omitempty"`
+	// Find the entities each item names and add them to its mentions.
+	LinkEntities bool `protobuf:"varint,2,opt,name=link_entities,json=linkEntities,proto3" json:"link_entities,omitempty"`
+	// With link_entities: create an entity (kind OTHER) for each capitalised name that
+	// matches none, and link it.
+	CreateEntities bool `protobuf:"varint,3,opt,name=create_entities,json=createEntities,proto3" json:"create_entities,omitempty"`
+	// Check and report every item, write nothing.
+	ValidateOnly  bool `protobuf:"varint,4,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportOptions) Reset() {
+	*x = ImportOptions{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportOptions) ProtoMessage() {}
+
+func (x *ImportOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportOptions.ProtoReflect.Descriptor instead.
+func (*ImportOptions) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ImportOptions) GetDuplicatePolicy() DuplicatePolicy {
+	if x != nil {
+		return x.DuplicatePolicy
+	}
+	return DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED
+}
+
+func (x *ImportOptions) GetLinkEntities() bool {
+	if x != nil {
+		return x.LinkEntities
+	}
+	return false
+}
+
+func (x *ImportOptions) GetCreateEntities() bool {
+	if x != nil {
+		return x.CreateEntities
+	}
+	return false
+}
+
+func (x *ImportOptions) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+// One entry to import.
+type ImportItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The client's key for the item, unique within the timeline, for example the
+	// source's id. Required.
+	ImportKey string `protobuf:"bytes,1,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
+	// The entry; its rules are checked per item, and a bad item is reported, not fatal.
+	Entry         *Entry `protobuf:"bytes,2,opt,name=entry,proto3" json:"entry,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportItem) Reset() {
+	*x = ImportItem{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportItem) ProtoMessage() {}
+
+func (x *ImportItem) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportItem.ProtoReflect.Descriptor instead.
+func (*ImportItem) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ImportItem) GetImportKey() string {
+	if x != nil {
+		return x.ImportKey
+	}
+	return ""
+}
+
+func (x *ImportItem) GetEntry() *Entry {
+	if x != nil {
+		return x.Entry
+	}
+	return nil
+}
+
+type ImportEntriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "timelines/{timeline}"; the same in every message of the stream.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// Read from the first message of the stream.
+	Options *ImportOptions `protobuf:"bytes,2,opt,name=options,proto3" json:"options,omitempty"`
+	// At most 500 per message.
+	Items         []*ImportItem `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportEntriesRequest) Reset() {
+	*x = ImportEntriesRequest{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportEntriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportEntriesRequest) ProtoMessage() {}
+
+func (x *ImportEntriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportEntriesRequest.ProtoReflect.Descriptor instead.
+func (*ImportEntriesRequest) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ImportEntriesRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ImportEntriesRequest) GetOptions() *ImportOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *ImportEntriesRequest) GetItems() []*ImportItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+type BatchCreateEntriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "timelines/{timeline}"
+	Parent        string         `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	Options       *ImportOptions `protobuf:"bytes,2,opt,name=options,proto3" json:"options,omitempty"`
+	Items         []*ImportItem  `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateEntriesRequest) Reset() {
+	*x = BatchCreateEntriesRequest{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateEntriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateEntriesRequest) ProtoMessage() {}
+
+func (x *BatchCreateEntriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateEntriesRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreateEntriesRequest) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *BatchCreateEntriesRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *BatchCreateEntriesRequest) GetOptions() *ImportOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *BatchCreateEntriesRequest) GetItems() []*ImportItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// What happened to one imported item.
+type ImportResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The item's position in the import, from 0.
+	Index     int32                `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	ImportKey string               `protobuf:"bytes,2,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
+	Outcome   ImportResult_Outcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=newsroom.timeline.v1.ImportResult_Outcome" json:"outcome,omitempty"`
+	// The entry created, or the existing entry the item duplicates.
+	Entry string `protobuf:"bytes,4,opt,name=entry,proto3" json:"entry,omitempty"`
+	// The entry the item repeats or nearly repeats.
+	DuplicateOf string `protobuf:"bytes,5,opt,name=duplicate_of,json=duplicateOf,proto3" json:"duplicate_of,omitempty"`
+	// For INVALID: the bad fields, as paths within the item ("entry.headline").
+	Violations []*FieldViolation `protobuf:"bytes,6,rep,name=violations,proto3" json:"violations,omitempty"`
+	// Capitalised names in the item that matched no entity (with link_entities).
+	SuggestedNames []string `protobuf:"bytes,7,rep,name=suggested_names,json=suggestedNames,proto3" json:"suggested_names,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ImportResult) Reset() {
+	*x = ImportResult{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportResult) ProtoMessage() {}
+
+func (x *ImportResult) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportResult.ProtoReflect.Descriptor instead.
+func (*ImportResult) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ImportResult) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *ImportResult) GetImportKey() string {
+	if x != nil {
+		return x.ImportKey
+	}
+	return ""
+}
+
+func (x *ImportResult) GetOutcome() ImportResult_Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ImportResult_OUTCOME_UNSPECIFIED
+}
+
+func (x *ImportResult) GetEntry() string {
+	if x != nil {
+		return x.Entry
+	}
+	return ""
+}
+
+func (x *ImportResult) GetDuplicateOf() string {
+	if x != nil {
+		return x.DuplicateOf
+	}
+	return ""
+}
+
+func (x *ImportResult) GetViolations() []*FieldViolation {
+	if x != nil {
+		return x.Violations
+	}
+	return nil
+}
+
+func (x *ImportResult) GetSuggestedNames() []string {
+	if x != nil {
+		return x.SuggestedNames
+	}
+	return nil
+}
+
+// A bad field of an item.
+type FieldViolation struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Field         string                 `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldViolation) Reset() {
+	*x = FieldViolation{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldViolation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldViolation) ProtoMessage() {}
+
+func (x *FieldViolation) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldViolation.ProtoReflect.Descriptor instead.
+func (*FieldViolation) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *FieldViolation) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *FieldViolation) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+type ImportEntriesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per item, in order.
+	Results        []*ImportResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	Created        int32           `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	Duplicates     int32           `protobuf:"varint,3,opt,name=duplicates,proto3" json:"duplicates,omitempty"`
+	NearDuplicates int32           `protobuf:"varint,4,opt,name=near_duplicates,json=nearDuplicates,proto3" json:"near_duplicates,omitempty"`
+	Invalid        int32           `protobuf:"varint,5,opt,name=invalid,proto3" json:"invalid,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ImportEntriesResponse) Reset() {
+	*x = ImportEntriesResponse{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportEntriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportEntriesResponse) ProtoMessage() {}
+
+func (x *ImportEntriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportEntriesResponse.ProtoReflect.Descriptor instead.
+func (*ImportEntriesResponse) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ImportEntriesResponse) GetResults() []*ImportResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+func (x *ImportEntriesResponse) GetCreated() int32 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *ImportEntriesResponse) GetDuplicates() int32 {
+	if x != nil {
+		return x.Duplicates
+	}
+	return 0
+}
+
+func (x *ImportEntriesResponse) GetNearDuplicates() int32 {
+	if x != nil {
+		return x.NearDuplicates
+	}
+	return 0
+}
+
+func (x *ImportEntriesResponse) GetInvalid() int32 {
+	if x != nil {
+		return x.Invalid
+	}
+	return 0
+}
+
+type ListEntityEntriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "entities/{entity}"
+	Entity string `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
+	// 0 means 20; larger than 100 means 100.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEntityEntriesRequest) Reset() {
+	*x = ListEntityEntriesRequest{}
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEntityEntriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEntityEntriesRequest) ProtoMessage() {}
+
+func (x *ListEntityEntriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEntityEntriesRequest.ProtoReflect.Descriptor instead.
+func (*ListEntityEntriesRequest) Descriptor() ([]byte, []int) {
+	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListEntityEntriesRequest) GetEntity() string {
+	if x != nil {
+		return x.Entity
+	}
+	return ""
+}
+
+func (x *ListEntityEntriesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListEntityEntriesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 var File_newsroom_timeline_v1_timeline_service_proto protoreflect.FileDescriptor
 
 const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
@@ -1337,11 +2020,13 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x15DeleteTimelineRequest\x12>\n" +
 	"\x04name\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12\x1c\n" +
 	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\x12\x14\n" +
-	"\x05force\x18\x03 \x01(\bR\x05force\"\xd3\x01\n" +
+	"\x05force\x18\x03 \x01(\bR\x05force\"\xd4\x02\n" +
 	"\x12CreateEntryRequest\x12B\n" +
 	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x129\n" +
 	"\x05entry\x18\x02 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\x06\xbaH\x03\xc8\x01\x01R\x05entry\x12>\n" +
-	"\bentry_id\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\aentryId\"\xab\x01\n" +
+	"\bentry_id\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\aentryId\x12Z\n" +
+	"\x10duplicate_policy\x18\x04 \x01(\x0e2%.newsroom.timeline.v1.DuplicatePolicyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0fduplicatePolicy\x12#\n" +
+	"\rlink_entities\x18\x05 \x01(\bR\flinkEntities\"\xab\x01\n" +
 	"\x0fGetEntryRequest\x12^\n" +
 	"\x04name\x18\x01 \x01(\tBJ\xbaHGrE2C^timelines/[a-z0-9][a-z0-9-]{0,62}/entries/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x128\n" +
 	"\x04view\x18\x02 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04view\"\x9e\x06\n" +
@@ -1403,7 +2088,59 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\fENTRY_PINNED\x10\x06\x12\x12\n" +
 	"\x0eENTRY_UNPINNED\x10\a\x12\x14\n" +
 	"\x10TIMELINE_UPDATED\x10\b\x12\r\n" +
-	"\tHEARTBEAT\x10\t*4\n" +
+	"\tHEARTBEAT\x10\t\"\xde\x01\n" +
+	"\rImportOptions\x12Z\n" +
+	"\x10duplicate_policy\x18\x01 \x01(\x0e2%.newsroom.timeline.v1.DuplicatePolicyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0fduplicatePolicy\x12#\n" +
+	"\rlink_entities\x18\x02 \x01(\bR\flinkEntities\x12'\n" +
+	"\x0fcreate_entities\x18\x03 \x01(\bR\x0ecreateEntities\x12#\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"r\n" +
+	"\n" +
+	"ImportItem\x12)\n" +
+	"\n" +
+	"import_key\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\timportKey\x129\n" +
+	"\x05entry\x18\x02 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\x06\xbaH\x03\xd8\x01\x03R\x05entry\"\xdc\x01\n" +
+	"\x14ImportEntriesRequest\x12B\n" +
+	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x12=\n" +
+	"\aoptions\x18\x02 \x01(\v2#.newsroom.timeline.v1.ImportOptionsR\aoptions\x12A\n" +
+	"\x05items\x18\x03 \x03(\v2 .newsroom.timeline.v1.ImportItemB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\x05items\"\xe3\x01\n" +
+	"\x19BatchCreateEntriesRequest\x12B\n" +
+	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x12=\n" +
+	"\aoptions\x18\x02 \x01(\v2#.newsroom.timeline.v1.ImportOptionsR\aoptions\x12C\n" +
+	"\x05items\x18\x03 \x03(\v2 .newsroom.timeline.v1.ImportItemB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\x05items\"\x92\x03\n" +
+	"\fImportResult\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x1d\n" +
+	"\n" +
+	"import_key\x18\x02 \x01(\tR\timportKey\x12D\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2*.newsroom.timeline.v1.ImportResult.OutcomeR\aoutcome\x12\x14\n" +
+	"\x05entry\x18\x04 \x01(\tR\x05entry\x12!\n" +
+	"\fduplicate_of\x18\x05 \x01(\tR\vduplicateOf\x12D\n" +
+	"\n" +
+	"violations\x18\x06 \x03(\v2$.newsroom.timeline.v1.FieldViolationR\n" +
+	"violations\x12'\n" +
+	"\x0fsuggested_names\x18\a \x03(\tR\x0esuggestedNames\"_\n" +
+	"\aOutcome\x12\x17\n" +
+	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\v\n" +
+	"\aCREATED\x10\x01\x12\r\n" +
+	"\tDUPLICATE\x10\x02\x12\x12\n" +
+	"\x0eNEAR_DUPLICATE\x10\x03\x12\v\n" +
+	"\aINVALID\x10\x04\"H\n" +
+	"\x0eFieldViolation\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\"\xd2\x01\n" +
+	"\x15ImportEntriesResponse\x12<\n" +
+	"\aresults\x18\x01 \x03(\v2\".newsroom.timeline.v1.ImportResultR\aresults\x12\x18\n" +
+	"\acreated\x18\x02 \x01(\x05R\acreated\x12\x1e\n" +
+	"\n" +
+	"duplicates\x18\x03 \x01(\x05R\n" +
+	"duplicates\x12'\n" +
+	"\x0fnear_duplicates\x18\x04 \x01(\x05R\x0enearDuplicates\x12\x18\n" +
+	"\ainvalid\x18\x05 \x01(\x05R\ainvalid\"\xac\x01\n" +
+	"\x18ListEntityEntriesRequest\x12A\n" +
+	"\x06entity\x18\x01 \x01(\tB)\xbaH&r$2\"^entities/[a-z0-9][a-z0-9-]{0,62}$R\x06entity\x12$\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken*4\n" +
 	"\x04View\x12\x14\n" +
 	"\x10VIEW_UNSPECIFIED\x10\x00\x12\n" +
 	"\n" +
@@ -1413,7 +2150,12 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x05Order\x12\x15\n" +
 	"\x11ORDER_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fNEWEST_FIRST\x10\x01\x12\x10\n" +
-	"\fOLDEST_FIRST\x10\x022\xf7\f\n" +
+	"\fOLDEST_FIRST\x10\x02*R\n" +
+	"\x0fDuplicatePolicy\x12 \n" +
+	"\x1cDUPLICATE_POLICY_UNSPECIFIED\x10\x00\x12\t\n" +
+	"\x05ALLOW\x10\x01\x12\b\n" +
+	"\x04FLAG\x10\x02\x12\b\n" +
+	"\x04SKIP\x10\x032\xab\x10\n" +
 	"\x0fTimelineService\x12~\n" +
 	"\x0eCreateTimeline\x12+.newsroom.timeline.v1.CreateTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1f\x82\xd3\xe4\x93\x02\x19:\btimeline\"\r/v1/timelines\x12w\n" +
 	"\vGetTimeline\x12(.newsroom.timeline.v1.GetTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/{name=timelines/*}\x12\x7f\n" +
@@ -1424,7 +2166,10 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\bGetEntry\x12%.newsroom.timeline.v1.GetEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=timelines/*/entries/*}\x12\x8c\x01\n" +
 	"\vListEntries\x12(.newsroom.timeline.v1.ListEntriesRequest\x1a).newsroom.timeline.v1.ListEntriesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=timelines/*}/entries\x12\x8b\x01\n" +
 	"\vUpdateEntry\x12(.newsroom.timeline.v1.UpdateEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"5\x82\xd3\xe4\x93\x02/:\x05entry2&/v1/{entry.name=timelines/*/entries/*}\x12y\n" +
-	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"(\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12\x97\x01\n" +
+	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"(\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12j\n" +
+	"\rImportEntries\x12*.newsroom.timeline.v1.ImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse(\x01\x12\xab\x01\n" +
+	"\x12BatchCreateEntries\x12/.newsroom.timeline.v1.BatchCreateEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/{parent=timelines/*}/entries:batchCreate\x12\x97\x01\n" +
+	"\x11ListEntityEntries\x12..newsroom.timeline.v1.ListEntityEntriesRequest\x1a).newsroom.timeline.v1.ListEntriesResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{entity=entities/*}/entries\x12\x97\x01\n" +
 	"\fWatchEntries\x12).newsroom.timeline.v1.WatchEntriesRequest\x1a*.newsroom.timeline.v1.WatchEntriesResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/{parent=timelines/*}/entries:watch0\x01\x12\xab\x01\n" +
 	"\x12ListEntryRevisions\x12/.newsroom.timeline.v1.ListEntryRevisionsRequest\x1a0.newsroom.timeline.v1.ListEntryRevisionsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{name=timelines/*/entries/*}/revisionsBFZDgithub.com/newsroomhq/newsroom/proto/newsroom/timeline/v1;timelinev1b\x06proto3"
 
@@ -1440,93 +2185,119 @@ func file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP() []byte {
 	return file_newsroom_timeline_v1_timeline_service_proto_rawDescData
 }
 
-var file_newsroom_timeline_v1_timeline_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_newsroom_timeline_v1_timeline_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_newsroom_timeline_v1_timeline_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_newsroom_timeline_v1_timeline_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_newsroom_timeline_v1_timeline_service_proto_goTypes = []any{
 	(View)(0),                          // 0: newsroom.timeline.v1.View
 	(Order)(0),                         // 1: newsroom.timeline.v1.Order
-	(WatchEntriesResponse_Type)(0),     // 2: newsroom.timeline.v1.WatchEntriesResponse.Type
-	(*CreateTimelineRequest)(nil),      // 3: newsroom.timeline.v1.CreateTimelineRequest
-	(*GetTimelineRequest)(nil),         // 4: newsroom.timeline.v1.GetTimelineRequest
-	(*ListTimelinesRequest)(nil),       // 5: newsroom.timeline.v1.ListTimelinesRequest
-	(*ListTimelinesResponse)(nil),      // 6: newsroom.timeline.v1.ListTimelinesResponse
-	(*UpdateTimelineRequest)(nil),      // 7: newsroom.timeline.v1.UpdateTimelineRequest
-	(*DeleteTimelineRequest)(nil),      // 8: newsroom.timeline.v1.DeleteTimelineRequest
-	(*CreateEntryRequest)(nil),         // 9: newsroom.timeline.v1.CreateEntryRequest
-	(*GetEntryRequest)(nil),            // 10: newsroom.timeline.v1.GetEntryRequest
-	(*ListEntriesRequest)(nil),         // 11: newsroom.timeline.v1.ListEntriesRequest
-	(*ListEntriesResponse)(nil),        // 12: newsroom.timeline.v1.ListEntriesResponse
-	(*UpdateEntryRequest)(nil),         // 13: newsroom.timeline.v1.UpdateEntryRequest
-	(*DeleteEntryRequest)(nil),         // 14: newsroom.timeline.v1.DeleteEntryRequest
-	(*ListEntryRevisionsRequest)(nil),  // 15: newsroom.timeline.v1.ListEntryRevisionsRequest
-	(*ListEntryRevisionsResponse)(nil), // 16: newsroom.timeline.v1.ListEntryRevisionsResponse
-	(*WatchEntriesRequest)(nil),        // 17: newsroom.timeline.v1.WatchEntriesRequest
-	(*WatchEntriesResponse)(nil),       // 18: newsroom.timeline.v1.WatchEntriesResponse
-	(*Timeline)(nil),                   // 19: newsroom.timeline.v1.Timeline
-	(Timeline_Status)(0),               // 20: newsroom.timeline.v1.Timeline.Status
-	(*fieldmaskpb.FieldMask)(nil),      // 21: google.protobuf.FieldMask
-	(*Entry)(nil),                      // 22: newsroom.timeline.v1.Entry
-	(*timestamppb.Timestamp)(nil),      // 23: google.protobuf.Timestamp
-	(Entry_Kind)(0),                    // 24: newsroom.timeline.v1.Entry.Kind
-	(Entry_Status)(0),                  // 25: newsroom.timeline.v1.Entry.Status
-	(*emptypb.Empty)(nil),              // 26: google.protobuf.Empty
+	(DuplicatePolicy)(0),               // 2: newsroom.timeline.v1.DuplicatePolicy
+	(WatchEntriesResponse_Type)(0),     // 3: newsroom.timeline.v1.WatchEntriesResponse.Type
+	(ImportResult_Outcome)(0),          // 4: newsroom.timeline.v1.ImportResult.Outcome
+	(*CreateTimelineRequest)(nil),      // 5: newsroom.timeline.v1.CreateTimelineRequest
+	(*GetTimelineRequest)(nil),         // 6: newsroom.timeline.v1.GetTimelineRequest
+	(*ListTimelinesRequest)(nil),       // 7: newsroom.timeline.v1.ListTimelinesRequest
+	(*ListTimelinesResponse)(nil),      // 8: newsroom.timeline.v1.ListTimelinesResponse
+	(*UpdateTimelineRequest)(nil),      // 9: newsroom.timeline.v1.UpdateTimelineRequest
+	(*DeleteTimelineRequest)(nil),      // 10: newsroom.timeline.v1.DeleteTimelineRequest
+	(*CreateEntryRequest)(nil),         // 11: newsroom.timeline.v1.CreateEntryRequest
+	(*GetEntryRequest)(nil),            // 12: newsroom.timeline.v1.GetEntryRequest
+	(*ListEntriesRequest)(nil),         // 13: newsroom.timeline.v1.ListEntriesRequest
+	(*ListEntriesResponse)(nil),        // 14: newsroom.timeline.v1.ListEntriesResponse
+	(*UpdateEntryRequest)(nil),         // 15: newsroom.timeline.v1.UpdateEntryRequest
+	(*DeleteEntryRequest)(nil),         // 16: newsroom.timeline.v1.DeleteEntryRequest
+	(*ListEntryRevisionsRequest)(nil),  // 17: newsroom.timeline.v1.ListEntryRevisionsRequest
+	(*ListEntryRevisionsResponse)(nil), // 18: newsroom.timeline.v1.ListEntryRevisionsResponse
+	(*WatchEntriesRequest)(nil),        // 19: newsroom.timeline.v1.WatchEntriesRequest
+	(*WatchEntriesResponse)(nil),       // 20: newsroom.timeline.v1.WatchEntriesResponse
+	(*ImportOptions)(nil),              // 21: newsroom.timeline.v1.ImportOptions
+	(*ImportItem)(nil),                 // 22: newsroom.timeline.v1.ImportItem
+	(*ImportEntriesRequest)(nil),       // 23: newsroom.timeline.v1.ImportEntriesRequest
+	(*BatchCreateEntriesRequest)(nil),  // 24: newsroom.timeline.v1.BatchCreateEntriesRequest
+	(*ImportResult)(nil),               // 25: newsroom.timeline.v1.ImportResult
+	(*FieldViolation)(nil),             // 26: newsroom.timeline.v1.FieldViolation
+	(*ImportEntriesResponse)(nil),      // 27: newsroom.timeline.v1.ImportEntriesResponse
+	(*ListEntityEntriesRequest)(nil),   // 28: newsroom.timeline.v1.ListEntityEntriesRequest
+	(*Timeline)(nil),                   // 29: newsroom.timeline.v1.Timeline
+	(Timeline_Status)(0),               // 30: newsroom.timeline.v1.Timeline.Status
+	(*fieldmaskpb.FieldMask)(nil),      // 31: google.protobuf.FieldMask
+	(*Entry)(nil),                      // 32: newsroom.timeline.v1.Entry
+	(*timestamppb.Timestamp)(nil),      // 33: google.protobuf.Timestamp
+	(Entry_Kind)(0),                    // 34: newsroom.timeline.v1.Entry.Kind
+	(Entry_Status)(0),                  // 35: newsroom.timeline.v1.Entry.Status
+	(*emptypb.Empty)(nil),              // 36: google.protobuf.Empty
 }
 var file_newsroom_timeline_v1_timeline_service_proto_depIdxs = []int32{
-	19, // 0: newsroom.timeline.v1.CreateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
+	29, // 0: newsroom.timeline.v1.CreateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
 	0,  // 1: newsroom.timeline.v1.GetTimelineRequest.view:type_name -> newsroom.timeline.v1.View
 	0,  // 2: newsroom.timeline.v1.ListTimelinesRequest.view:type_name -> newsroom.timeline.v1.View
-	20, // 3: newsroom.timeline.v1.ListTimelinesRequest.statuses:type_name -> newsroom.timeline.v1.Timeline.Status
-	19, // 4: newsroom.timeline.v1.ListTimelinesResponse.timelines:type_name -> newsroom.timeline.v1.Timeline
-	19, // 5: newsroom.timeline.v1.UpdateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
-	21, // 6: newsroom.timeline.v1.UpdateTimelineRequest.update_mask:type_name -> google.protobuf.FieldMask
-	22, // 7: newsroom.timeline.v1.CreateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
-	0,  // 8: newsroom.timeline.v1.GetEntryRequest.view:type_name -> newsroom.timeline.v1.View
-	1,  // 9: newsroom.timeline.v1.ListEntriesRequest.order:type_name -> newsroom.timeline.v1.Order
-	0,  // 10: newsroom.timeline.v1.ListEntriesRequest.view:type_name -> newsroom.timeline.v1.View
-	23, // 11: newsroom.timeline.v1.ListEntriesRequest.start_time:type_name -> google.protobuf.Timestamp
-	23, // 12: newsroom.timeline.v1.ListEntriesRequest.end_time:type_name -> google.protobuf.Timestamp
-	24, // 13: newsroom.timeline.v1.ListEntriesRequest.kinds:type_name -> newsroom.timeline.v1.Entry.Kind
-	25, // 14: newsroom.timeline.v1.ListEntriesRequest.statuses:type_name -> newsroom.timeline.v1.Entry.Status
-	22, // 15: newsroom.timeline.v1.ListEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
-	22, // 16: newsroom.timeline.v1.UpdateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
-	21, // 17: newsroom.timeline.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
-	0,  // 18: newsroom.timeline.v1.ListEntryRevisionsRequest.view:type_name -> newsroom.timeline.v1.View
-	22, // 19: newsroom.timeline.v1.ListEntryRevisionsResponse.revisions:type_name -> newsroom.timeline.v1.Entry
-	0,  // 20: newsroom.timeline.v1.WatchEntriesRequest.view:type_name -> newsroom.timeline.v1.View
-	2,  // 21: newsroom.timeline.v1.WatchEntriesResponse.type:type_name -> newsroom.timeline.v1.WatchEntriesResponse.Type
-	23, // 22: newsroom.timeline.v1.WatchEntriesResponse.event_time:type_name -> google.protobuf.Timestamp
-	22, // 23: newsroom.timeline.v1.WatchEntriesResponse.entry:type_name -> newsroom.timeline.v1.Entry
-	19, // 24: newsroom.timeline.v1.WatchEntriesResponse.timeline:type_name -> newsroom.timeline.v1.Timeline
-	22, // 25: newsroom.timeline.v1.WatchEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
-	3,  // 26: newsroom.timeline.v1.TimelineService.CreateTimeline:input_type -> newsroom.timeline.v1.CreateTimelineRequest
-	4,  // 27: newsroom.timeline.v1.TimelineService.GetTimeline:input_type -> newsroom.timeline.v1.GetTimelineRequest
-	5,  // 28: newsroom.timeline.v1.TimelineService.ListTimelines:input_type -> newsroom.timeline.v1.ListTimelinesRequest
-	7,  // 29: newsroom.timeline.v1.TimelineService.UpdateTimeline:input_type -> newsroom.timeline.v1.UpdateTimelineRequest
-	8,  // 30: newsroom.timeline.v1.TimelineService.DeleteTimeline:input_type -> newsroom.timeline.v1.DeleteTimelineRequest
-	9,  // 31: newsroom.timeline.v1.TimelineService.CreateEntry:input_type -> newsroom.timeline.v1.CreateEntryRequest
-	10, // 32: newsroom.timeline.v1.TimelineService.GetEntry:input_type -> newsroom.timeline.v1.GetEntryRequest
-	11, // 33: newsroom.timeline.v1.TimelineService.ListEntries:input_type -> newsroom.timeline.v1.ListEntriesRequest
-	13, // 34: newsroom.timeline.v1.TimelineService.UpdateEntry:input_type -> newsroom.timeline.v1.UpdateEntryRequest
-	14, // 35: newsroom.timeline.v1.TimelineService.DeleteEntry:input_type -> newsroom.timeline.v1.DeleteEntryRequest
-	17, // 36: newsroom.timeline.v1.TimelineService.WatchEntries:input_type -> newsroom.timeline.v1.WatchEntriesRequest
-	15, // 37: newsroom.timeline.v1.TimelineService.ListEntryRevisions:input_type -> newsroom.timeline.v1.ListEntryRevisionsRequest
-	19, // 38: newsroom.timeline.v1.TimelineService.CreateTimeline:output_type -> newsroom.timeline.v1.Timeline
-	19, // 39: newsroom.timeline.v1.TimelineService.GetTimeline:output_type -> newsroom.timeline.v1.Timeline
-	6,  // 40: newsroom.timeline.v1.TimelineService.ListTimelines:output_type -> newsroom.timeline.v1.ListTimelinesResponse
-	19, // 41: newsroom.timeline.v1.TimelineService.UpdateTimeline:output_type -> newsroom.timeline.v1.Timeline
-	26, // 42: newsroom.timeline.v1.TimelineService.DeleteTimeline:output_type -> google.protobuf.Empty
-	22, // 43: newsroom.timeline.v1.TimelineService.CreateEntry:output_type -> newsroom.timeline.v1.Entry
-	22, // 44: newsroom.timeline.v1.TimelineService.GetEntry:output_type -> newsroom.timeline.v1.Entry
-	12, // 45: newsroom.timeline.v1.TimelineService.ListEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
-	22, // 46: newsroom.timeline.v1.TimelineService.UpdateEntry:output_type -> newsroom.timeline.v1.Entry
-	26, // 47: newsroom.timeline.v1.TimelineService.DeleteEntry:output_type -> google.protobuf.Empty
-	18, // 48: newsroom.timeline.v1.TimelineService.WatchEntries:output_type -> newsroom.timeline.v1.WatchEntriesResponse
-	16, // 49: newsroom.timeline.v1.TimelineService.ListEntryRevisions:output_type -> newsroom.timeline.v1.ListEntryRevisionsResponse
-	38, // [38:50] is the sub-list for method output_type
-	26, // [26:38] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	30, // 3: newsroom.timeline.v1.ListTimelinesRequest.statuses:type_name -> newsroom.timeline.v1.Timeline.Status
+	29, // 4: newsroom.timeline.v1.ListTimelinesResponse.timelines:type_name -> newsroom.timeline.v1.Timeline
+	29, // 5: newsroom.timeline.v1.UpdateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
+	31, // 6: newsroom.timeline.v1.UpdateTimelineRequest.update_mask:type_name -> google.protobuf.FieldMask
+	32, // 7: newsroom.timeline.v1.CreateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
+	2,  // 8: newsroom.timeline.v1.CreateEntryRequest.duplicate_policy:type_name -> newsroom.timeline.v1.DuplicatePolicy
+	0,  // 9: newsroom.timeline.v1.GetEntryRequest.view:type_name -> newsroom.timeline.v1.View
+	1,  // 10: newsroom.timeline.v1.ListEntriesRequest.order:type_name -> newsroom.timeline.v1.Order
+	0,  // 11: newsroom.timeline.v1.ListEntriesRequest.view:type_name -> newsroom.timeline.v1.View
+	33, // 12: newsroom.timeline.v1.ListEntriesRequest.start_time:type_name -> google.protobuf.Timestamp
+	33, // 13: newsroom.timeline.v1.ListEntriesRequest.end_time:type_name -> google.protobuf.Timestamp
+	34, // 14: newsroom.timeline.v1.ListEntriesRequest.kinds:type_name -> newsroom.timeline.v1.Entry.Kind
+	35, // 15: newsroom.timeline.v1.ListEntriesRequest.statuses:type_name -> newsroom.timeline.v1.Entry.Status
+	32, // 16: newsroom.timeline.v1.ListEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
+	32, // 17: newsroom.timeline.v1.UpdateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
+	31, // 18: newsroom.timeline.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	0,  // 19: newsroom.timeline.v1.ListEntryRevisionsRequest.view:type_name -> newsroom.timeline.v1.View
+	32, // 20: newsroom.timeline.v1.ListEntryRevisionsResponse.revisions:type_name -> newsroom.timeline.v1.Entry
+	0,  // 21: newsroom.timeline.v1.WatchEntriesRequest.view:type_name -> newsroom.timeline.v1.View
+	3,  // 22: newsroom.timeline.v1.WatchEntriesResponse.type:type_name -> newsroom.timeline.v1.WatchEntriesResponse.Type
+	33, // 23: newsroom.timeline.v1.WatchEntriesResponse.event_time:type_name -> google.protobuf.Timestamp
+	32, // 24: newsroom.timeline.v1.WatchEntriesResponse.entry:type_name -> newsroom.timeline.v1.Entry
+	29, // 25: newsroom.timeline.v1.WatchEntriesResponse.timeline:type_name -> newsroom.timeline.v1.Timeline
+	32, // 26: newsroom.timeline.v1.WatchEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
+	2,  // 27: newsroom.timeline.v1.ImportOptions.duplicate_policy:type_name -> newsroom.timeline.v1.DuplicatePolicy
+	32, // 28: newsroom.timeline.v1.ImportItem.entry:type_name -> newsroom.timeline.v1.Entry
+	21, // 29: newsroom.timeline.v1.ImportEntriesRequest.options:type_name -> newsroom.timeline.v1.ImportOptions
+	22, // 30: newsroom.timeline.v1.ImportEntriesRequest.items:type_name -> newsroom.timeline.v1.ImportItem
+	21, // 31: newsroom.timeline.v1.BatchCreateEntriesRequest.options:type_name -> newsroom.timeline.v1.ImportOptions
+	22, // 32: newsroom.timeline.v1.BatchCreateEntriesRequest.items:type_name -> newsroom.timeline.v1.ImportItem
+	4,  // 33: newsroom.timeline.v1.ImportResult.outcome:type_name -> newsroom.timeline.v1.ImportResult.Outcome
+	26, // 34: newsroom.timeline.v1.ImportResult.violations:type_name -> newsroom.timeline.v1.FieldViolation
+	25, // 35: newsroom.timeline.v1.ImportEntriesResponse.results:type_name -> newsroom.timeline.v1.ImportResult
+	5,  // 36: newsroom.timeline.v1.TimelineService.CreateTimeline:input_type -> newsroom.timeline.v1.CreateTimelineRequest
+	6,  // 37: newsroom.timeline.v1.TimelineService.GetTimeline:input_type -> newsroom.timeline.v1.GetTimelineRequest
+	7,  // 38: newsroom.timeline.v1.TimelineService.ListTimelines:input_type -> newsroom.timeline.v1.ListTimelinesRequest
+	9,  // 39: newsroom.timeline.v1.TimelineService.UpdateTimeline:input_type -> newsroom.timeline.v1.UpdateTimelineRequest
+	10, // 40: newsroom.timeline.v1.TimelineService.DeleteTimeline:input_type -> newsroom.timeline.v1.DeleteTimelineRequest
+	11, // 41: newsroom.timeline.v1.TimelineService.CreateEntry:input_type -> newsroom.timeline.v1.CreateEntryRequest
+	12, // 42: newsroom.timeline.v1.TimelineService.GetEntry:input_type -> newsroom.timeline.v1.GetEntryRequest
+	13, // 43: newsroom.timeline.v1.TimelineService.ListEntries:input_type -> newsroom.timeline.v1.ListEntriesRequest
+	15, // 44: newsroom.timeline.v1.TimelineService.UpdateEntry:input_type -> newsroom.timeline.v1.UpdateEntryRequest
+	16, // 45: newsroom.timeline.v1.TimelineService.DeleteEntry:input_type -> newsroom.timeline.v1.DeleteEntryRequest
+	23, // 46: newsroom.timeline.v1.TimelineService.ImportEntries:input_type -> newsroom.timeline.v1.ImportEntriesRequest
+	24, // 47: newsroom.timeline.v1.TimelineService.BatchCreateEntries:input_type -> newsroom.timeline.v1.BatchCreateEntriesRequest
+	28, // 48: newsroom.timeline.v1.TimelineService.ListEntityEntries:input_type -> newsroom.timeline.v1.ListEntityEntriesRequest
+	19, // 49: newsroom.timeline.v1.TimelineService.WatchEntries:input_type -> newsroom.timeline.v1.WatchEntriesRequest
+	17, // 50: newsroom.timeline.v1.TimelineService.ListEntryRevisions:input_type -> newsroom.timeline.v1.ListEntryRevisionsRequest
+	29, // 51: newsroom.timeline.v1.TimelineService.CreateTimeline:output_type -> newsroom.timeline.v1.Timeline
+	29, // 52: newsroom.timeline.v1.TimelineService.GetTimeline:output_type -> newsroom.timeline.v1.Timeline
+	8,  // 53: newsroom.timeline.v1.TimelineService.ListTimelines:output_type -> newsroom.timeline.v1.ListTimelinesResponse
+	29, // 54: newsroom.timeline.v1.TimelineService.UpdateTimeline:output_type -> newsroom.timeline.v1.Timeline
+	36, // 55: newsroom.timeline.v1.TimelineService.DeleteTimeline:output_type -> google.protobuf.Empty
+	32, // 56: newsroom.timeline.v1.TimelineService.CreateEntry:output_type -> newsroom.timeline.v1.Entry
+	32, // 57: newsroom.timeline.v1.TimelineService.GetEntry:output_type -> newsroom.timeline.v1.Entry
+	14, // 58: newsroom.timeline.v1.TimelineService.ListEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
+	32, // 59: newsroom.timeline.v1.TimelineService.UpdateEntry:output_type -> newsroom.timeline.v1.Entry
+	36, // 60: newsroom.timeline.v1.TimelineService.DeleteEntry:output_type -> google.protobuf.Empty
+	27, // 61: newsroom.timeline.v1.TimelineService.ImportEntries:output_type -> newsroom.timeline.v1.ImportEntriesResponse
+	27, // 62: newsroom.timeline.v1.TimelineService.BatchCreateEntries:output_type -> newsroom.timeline.v1.ImportEntriesResponse
+	14, // 63: newsroom.timeline.v1.TimelineService.ListEntityEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
+	20, // 64: newsroom.timeline.v1.TimelineService.WatchEntries:output_type -> newsroom.timeline.v1.WatchEntriesResponse
+	18, // 65: newsroom.timeline.v1.TimelineService.ListEntryRevisions:output_type -> newsroom.timeline.v1.ListEntryRevisionsResponse
+	51, // [51:66] is the sub-list for method output_type
+	36, // [36:51] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_newsroom_timeline_v1_timeline_service_proto_init() }
@@ -1544,8 +2315,8 @@ func file_newsroom_timeline_v1_timeline_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_newsroom_timeline_v1_timeline_service_proto_rawDesc), len(file_newsroom_timeline_v1_timeline_service_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   16,
+			NumEnums:      5,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
