@@ -7,6 +7,7 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/dedupe"
 	"github.com/newsroomhq/newsroom/services/internal/etag"
 )
 
@@ -42,6 +43,14 @@ type Entry struct {
 	Revision    int64
 	CreateTime  time.Time
 	UpdateTime  time.Time
+	// ImportKey is the client's key of an imported entry; empty otherwise.
+	ImportKey string
+	// NearDuplicateOf is the id of the entry of the same timeline this one nearly
+	// repeats, when it was stored flagged.
+	NearDuplicateOf string
+	// Fingerprint identifies the text for duplicate detection; the service keeps it
+	// in step with the headline and body.
+	Fingerprint dedupe.Fingerprint
 }
 
 // Source is where an entry's information comes from.
@@ -137,6 +146,10 @@ func (e *Entry) proto() *timelinev1.Entry {
 		CreateTime:  toTimestamp(e.CreateTime),
 		UpdateTime:  toTimestamp(e.UpdateTime),
 		Etag:        etag.Of(e.Name(), e.CreateTime, e.Revision),
+		ImportKey:   e.ImportKey,
+	}
+	if e.NearDuplicateOf != "" {
+		p.NearDuplicateOf = entryName(e.TimelineID, e.NearDuplicateOf)
 	}
 	for _, s := range e.Sources {
 		p.Sources = append(p.Sources, &timelinev1.Source{Name: s.Name, Url: s.URL})

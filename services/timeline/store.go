@@ -6,6 +6,7 @@ import (
 	"time"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/dedupe"
 	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
 )
 
@@ -36,6 +37,20 @@ type Store interface {
 	// ListRevisions lists the kept revisions of an entry older than before, newest first.
 	ListRevisions(ctx context.Context, q RevisionQuery) ([]*Entry, error)
 
+	// CreateEntries stores new entries in bulk. It returns, by entry, nil or the
+	// ALREADY_EXISTS error of an id already taken; the error is for the whole call.
+	CreateEntries(ctx context.Context, entries []*Entry) ([]error, error)
+	// Repeats returns the entries of a timeline that may repeat a text with this
+	// fingerprint: the same exact hash, or a shared band key (see package dedupe).
+	Repeats(ctx context.Context, timelineID string, fp dedupe.Fingerprint) ([]Fingerprinted, error)
+	// Fingerprints returns the fingerprint of every entry of a timeline.
+	Fingerprints(ctx context.Context, timelineID string) ([]Fingerprinted, error)
+	// ListEntityEntries lists, across timelines, the entries that mention an entity,
+	// newest first by SortTime then timeline and id.
+	ListEntityEntries(ctx context.Context, q EntityEntriesQuery) ([]*Entry, error)
+
+	// AppendEvents records events in bulk, as AppendEvent does each.
+	AppendEvents(ctx context.Context, events []*Event) error
 	// AppendEvent records ev as its timeline's next event and sets ev.Seq. Sequence
 	// numbers are dense, and event n+1 is written only once event n can be read.
 	AppendEvent(ctx context.Context, ev *Event) error
@@ -84,4 +99,18 @@ type Notifier interface {
 	// Notifications sends timeline ids until ctx ends or the channel closes (the
 	// connection was lost: call again).
 	Notifications(ctx context.Context) (<-chan string, error)
+}
+
+// Fingerprinted is an entry's id and fingerprint.
+type Fingerprinted struct {
+	ID          string
+	Fingerprint dedupe.Fingerprint
+}
+
+// EntityEntriesQuery selects the entries that mention an entity.
+type EntityEntriesQuery struct {
+	Entity   string                    // "entities/{entity}"
+	Statuses []timelinev1.Entry_Status // never empty
+	After    *pagetoken.Token          // Time is SortTime in Unix milliseconds; ID is "{timeline}/{entry}"
+	Limit    int
 }

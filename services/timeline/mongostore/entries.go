@@ -12,6 +12,7 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/dedupe"
 	"github.com/newsroomhq/newsroom/services/internal/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -37,6 +38,14 @@ type entryDoc struct {
 	Revision    int64        `bson:"revision"`
 	CreateTime  time.Time    `bson:"create_time"`
 	UpdateTime  time.Time    `bson:"update_time"`
+	ImportKey   string       `bson:"import_key,omitempty"`
+	NearDupOf   string       `bson:"near_duplicate_of,omitempty"`
+	// Duplicate detection (package dedupe): the exact text hash, the MinHash signature
+	// with its shingle count, and the signature's band keys, which are indexed.
+	TextHash string  `bson:"text_hash,omitempty"`
+	MinHash  []int64 `bson:"minhash,omitempty"`
+	Shingles int     `bson:"shingles,omitempty"`
+	BandKeys []int64 `bson:"bands,omitempty"`
 }
 
 type sourceDoc struct {
@@ -92,6 +101,14 @@ func toEntryDoc(e *timeline.Entry) *entryDoc {
 		Revision:    e.Revision,
 		CreateTime:  e.CreateTime,
 		UpdateTime:  e.UpdateTime,
+		ImportKey:   e.ImportKey,
+		NearDupOf:   e.NearDuplicateOf,
+		TextHash:    e.Fingerprint.Exact,
+		Shingles:    e.Fingerprint.Shingles,
+		BandKeys:    dedupe.BandKeys(e.Fingerprint),
+	}
+	for _, v := range e.Fingerprint.Signature {
+		d.MinHash = append(d.MinHash, int64(v))
 	}
 	for _, s := range e.Sources {
 		d.Sources = append(d.Sources, sourceDoc{Name: s.Name, URL: s.URL})
@@ -104,19 +121,22 @@ func toEntryDoc(e *timeline.Entry) *entryDoc {
 
 func (d *entryDoc) entry() *timeline.Entry {
 	e := &timeline.Entry{
-		TimelineID:  d.Timeline,
-		ID:          d.Entry,
-		Headline:    d.Headline,
-		Body:        d.Body,
-		Kind:        timelinev1.Entry_Kind(timelinev1.Entry_Kind_value[d.Kind]),
-		Status:      timelinev1.Entry_Status(timelinev1.Entry_Status_value[d.Status]),
-		Pinned:      d.Pinned,
-		OccurredAt:  fromOptTime(d.OccurredAt),
-		PublishTime: fromOptTime(d.PublishTime),
-		Authors:     d.Authors,
-		Revision:    d.Revision,
-		CreateTime:  d.CreateTime.UTC(),
-		UpdateTime:  d.UpdateTime.UTC(),
+		TimelineID:      d.Timeline,
+		ID:              d.Entry,
+		Headline:        d.Headline,
+		Body:            d.Body,
+		Kind:            timelinev1.Entry_Kind(timelinev1.Entry_Kind_value[d.Kind]),
+		Status:          timelinev1.Entry_Status(timelinev1.Entry_Status_value[d.Status]),
+		Pinned:          d.Pinned,
+		OccurredAt:      fromOptTime(d.OccurredAt),
+		PublishTime:     fromOptTime(d.PublishTime),
+		Authors:         d.Authors,
+		Revision:        d.Revision,
+		CreateTime:      d.CreateTime.UTC(),
+		UpdateTime:      d.UpdateTime.UTC(),
+		ImportKey:       d.ImportKey,
+		NearDuplicateOf: d.NearDupOf,
+		Fingerprint:     d.fingerprint(),
 	}
 	for _, s := range d.Sources {
 		e.Sources = append(e.Sources, timeline.Source{Name: s.Name, URL: s.URL})
@@ -130,13 +150,24 @@ func (d *entryDoc) entry() *timeline.Entry {
 	return e
 }
 
+func (d *entryDoc) fingerprint() dedupe.Fingerprint {
+	fp := dedupe.Fingerprint{Exact: d.TextHash, Shingles: d.Shingles}
+	for _, v := range d.MinHash {
+		fp.Signature = append(fp.Signature, uint32(v))
+	}
+	return fp
+}
+
 func entryResource(timelineID, entryID string) string {
 	return "timelines/" + timelineID + "/entries/" + entryID
 }
 
 // CreateEntry implements timeline.Store.
 func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
-	err := s.entryLog.Insert(ctx, entryKey(e.TimelineID, e.ID), toEntryDoc(e), entryLogEntry(e))
+	_, err := s.entries.InsertOne(ctx, toEntryDoc(e))
+	if err == nil {
+		err = s.clearStaleRevisions(ctx, entryKey(e.TimelineID, e.ID))
+	}
 	if mongodb.IsDuplicateKey(err) {
 		return apierror.AlreadyExists("%s already exists", entryResource(e.TimelineID, e.ID))
 	}
@@ -214,9 +245,23 @@ func enumNames[E fmt.Stringer](values []E) []string {
 	return out
 }
 
-// UpdateEntry implements timeline.Store.
+// clearStaleRevisions removes revisions left behind by a deleted entry of the same key
+// whose deletion was cut short, which must not be taken for the new entry's.
+func (s *Store) clearStaleRevisions(ctx context.Context, keys ...string) error {
+	if _, err := s.entryLog.Log.DeleteMany(ctx, bson.D{{Key: "of", Value: bson.D{{Key: "$in", Value: keys}}}}); err != nil {
+		return fmt.Errorf("clear stale revisions: %w", err)
+	}
+	return nil
+}
+
+// UpdateEntry implements timeline.Store. Entries are created without logging their first
+// revision (bulk imports write one document per entry); the previous revision is logged
+// here, before the next is claimed, so that history stays whole.
 func (s *Store) UpdateEntry(ctx context.Context, prev, next *timeline.Entry) error {
 	key := entryKey(prev.TimelineID, prev.ID)
+	if _, err := s.entryLog.Log.InsertOne(ctx, entryLogEntry(prev)); err != nil && !mongodb.IsDuplicateKey(err) {
+		return fmt.Errorf("log revision %d of %s: %w", prev.Revision, key, err)
+	}
 	err := s.entryLog.Replace(ctx, key, prev.Revision, toEntryDoc(next), entryLogEntry(next))
 	return writeErr(err, entryResource(prev.TimelineID, prev.ID))
 }

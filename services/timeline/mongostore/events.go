@@ -41,16 +41,7 @@ const appendAttempts = 100
 
 // AppendEvent implements timeline.Store.
 func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
-	d := &eventDoc{SV: schemaVersion, Timeline: ev.TimelineID, Type: ev.Type.String(), Time: ev.Time}
-	if ev.PrevStatus != timelinev1.Entry_STATUS_UNSPECIFIED {
-		d.PrevStatus = ev.PrevStatus.String()
-	}
-	if ev.Entry != nil {
-		d.Entry = toEntryDoc(ev.Entry)
-	}
-	if ev.Timeline != nil {
-		d.TimelineAt = toTimelineDoc(ev.Timeline)
-	}
+	d := toEventDoc(ev)
 	last, err := s.LastSequence(ctx, ev.TimelineID)
 	if err != nil {
 		return err
@@ -72,6 +63,22 @@ func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
 		}
 	}
 	return fmt.Errorf("append event to timeline %s: no free sequence number after %d tries", ev.TimelineID, appendAttempts)
+}
+
+func toEventDoc(ev *timeline.Event) *eventDoc {
+	d := &eventDoc{SV: schemaVersion, Timeline: ev.TimelineID, Type: ev.Type.String(), Time: ev.Time}
+	if ev.PrevStatus != timelinev1.Entry_STATUS_UNSPECIFIED {
+		d.PrevStatus = ev.PrevStatus.String()
+	}
+	if ev.Entry != nil {
+		d.Entry = toEntryDoc(ev.Entry)
+		// Events do not need what duplicate detection reads.
+		d.Entry.TextHash, d.Entry.MinHash, d.Entry.Shingles, d.Entry.BandKeys = "", nil, 0, nil
+	}
+	if ev.Timeline != nil {
+		d.TimelineAt = toTimelineDoc(ev.Timeline)
+	}
+	return d
 }
 
 // LastSequence implements timeline.Store.
@@ -198,4 +205,54 @@ func (s *Store) Notifications(ctx context.Context) (<-chan string, error) {
 		}
 	}()
 	return out, nil
+}
+
+// AppendEvents implements timeline.Store with ordered insertMany calls: the events take
+// the next free numbers in order; when another writer takes one first, the insert stops
+// there and the rest go after the other writer's.
+func (s *Store) AppendEvents(ctx context.Context, events []*timeline.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	timelineID := events[0].TimelineID
+	docs := make([]*eventDoc, len(events))
+	for i, ev := range events {
+		if ev.TimelineID != timelineID {
+			return fmt.Errorf("append events: events of timelines %s and %s in one call", timelineID, ev.TimelineID)
+		}
+		docs[i] = toEventDoc(ev)
+	}
+	last, err := s.LastSequence(ctx, timelineID)
+	if err != nil {
+		return err
+	}
+	done := 0
+	for attempt := 0; done < len(docs); attempt++ {
+		if attempt == appendAttempts {
+			return fmt.Errorf("append events to timeline %s: no free sequence numbers after %d tries", timelineID, attempt)
+		}
+		pending := make([]any, 0, len(docs)-done)
+		for i, d := range docs[done:] {
+			d.Seq = last + 1 + int64(i)
+			d.ID = eventID(timelineID, d.Seq)
+			pending = append(pending, d)
+		}
+		_, err := s.events.InsertMany(ctx, pending, options.InsertMany().SetOrdered(true))
+		inserted := len(pending)
+		var bulk mongo.BulkWriteException
+		switch {
+		case errors.As(err, &bulk) && len(bulk.WriteErrors) > 0 && mongodb.IsDuplicateKey(bulk.WriteErrors[0]):
+			inserted = bulk.WriteErrors[0].Index
+		case err != nil:
+			return fmt.Errorf("append events to timeline %s: %w", timelineID, err)
+		}
+		for _, d := range docs[done : done+inserted] {
+			events[done].Seq = d.Seq
+			done++
+		}
+		if last, err = s.lastFrom(ctx, timelineID, last+int64(inserted)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

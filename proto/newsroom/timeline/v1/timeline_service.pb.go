@@ -1519,13 +1519,14 @@ func (x *ImportOptions) GetValidateOnly() bool {
 	return false
 }
 
-// One entry to import.
+// One entry to import. Its rules are checked per item: a bad item is reported INVALID
+// and the others go on.
 type ImportItem struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The client's key for the item, unique within the timeline, for example the
-	// source's id. Required.
+	// source's id: 1 to 200 characters. Required.
 	ImportKey string `protobuf:"bytes,1,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
-	// The entry; its rules are checked per item, and a bad item is reported, not fatal.
+	// The entry, as for CreateEntry. Required.
 	Entry         *Entry `protobuf:"bytes,2,opt,name=entry,proto3" json:"entry,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2093,12 +2094,11 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x10duplicate_policy\x18\x01 \x01(\x0e2%.newsroom.timeline.v1.DuplicatePolicyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0fduplicatePolicy\x12#\n" +
 	"\rlink_entities\x18\x02 \x01(\bR\flinkEntities\x12'\n" +
 	"\x0fcreate_entities\x18\x03 \x01(\bR\x0ecreateEntities\x12#\n" +
-	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"r\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"n\n" +
 	"\n" +
-	"ImportItem\x12)\n" +
+	"ImportItem\x12%\n" +
 	"\n" +
-	"import_key\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\timportKey\x129\n" +
+	"import_key\x18\x01 \x01(\tB\x06\xbaH\x03\xd8\x01\x03R\timportKey\x129\n" +
 	"\x05entry\x18\x02 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\x06\xbaH\x03\xd8\x01\x03R\x05entry\"\xdc\x01\n" +
 	"\x14ImportEntriesRequest\x12B\n" +
 	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x12=\n" +
