@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -245,9 +246,12 @@ func checkKey(s string) (string, error) {
 // webURL returns s if it is an http or https link, else "".
 func webURL(s string) string {
 	s = strings.TrimSpace(s)
-	l := strings.ToLower(s)
-	if (strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")) && len(s) > len("https://") && !strings.ContainsAny(s, " \t\n") {
-		return s
+	if strings.ContainsAny(s, " \t\r\n") || !utf8.ValidString(s) {
+		return ""
 	}
-	return ""
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return s
 }
