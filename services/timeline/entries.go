@@ -2,15 +2,18 @@ package timeline
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/dedupe"
 	"github.com/newsroomhq/newsroom/services/internal/etag"
 	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
 	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
@@ -58,11 +61,47 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	if err := s.checkMentions(ctx, e); err != nil {
 		return nil, err
 	}
+	if req.GetLinkEntities() {
+		if _, err := s.linkEntities(ctx, []*Entry{e}, false); err != nil {
+			return nil, err
+		}
+	}
+	e.Fingerprint = dedupe.Of(e.Headline, e.Body)
+	if err := s.checkRepeats(ctx, e, req.GetDuplicatePolicy()); err != nil {
+		return nil, err
+	}
 	if err := s.store.CreateEntry(ctx, e); err != nil {
 		return nil, err
 	}
 	s.record(ctx, entryEvent(nil, e))
 	return e.proto(), nil
+}
+
+// checkRepeats applies a duplicate policy to a new entry: SKIP refuses a repeat or near
+// repeat with ALREADY_EXISTS, FLAG refuses an exact repeat and flags a near one.
+func (s *Server) checkRepeats(ctx context.Context, e *Entry, policy timelinev1.DuplicatePolicy) error {
+	if policy == timelinev1.DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED || policy == timelinev1.DuplicatePolicy_ALLOW {
+		return nil
+	}
+	candidates, err := s.store.Repeats(ctx, e.TimelineID, e.Fingerprint)
+	if err != nil {
+		return err
+	}
+	x := newRepeatIndex(candidates)
+	if same, ok := x.exact[e.Fingerprint.Exact]; ok {
+		return &apierror.Error{Code: codes.AlreadyExists, Reason: "DUPLICATE_ENTRY",
+			Message: fmt.Sprintf("the entry repeats %s", entryName(e.TimelineID, same))}
+	}
+	of := x.near(e)
+	switch {
+	case of == "":
+	case policy == timelinev1.DuplicatePolicy_SKIP:
+		return &apierror.Error{Code: codes.AlreadyExists, Reason: "NEAR_DUPLICATE_ENTRY",
+			Message: fmt.Sprintf("the entry nearly repeats %s", entryName(e.TimelineID, of))}
+	default:
+		e.NearDuplicateOf = of
+	}
+	return nil
 }
 
 // stampPublished records when an entry was first published, unless the client said.
@@ -218,6 +257,7 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 		} else if next.Headline != cur.Headline || next.Body != cur.Body {
 			next.Mentions = reanchor(cur.Mentions, &next)
 		}
+		next.Fingerprint = dedupe.Of(next.Headline, next.Body)
 		next.Revision = cur.Revision + 1
 		next.UpdateTime = s.now()
 		err = s.store.UpdateEntry(ctx, cur, &next)

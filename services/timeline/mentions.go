@@ -35,6 +35,30 @@ func (t entryText) field(f timelinev1.Mention_Field) (string, []rune) {
 // checkMentions verifies that every mention's text is at its offsets and that every
 // mentioned entity exists in the Entity service.
 func (s *Server) checkMentions(ctx context.Context, e *Entry) error {
+	if violations := mentionOffsetViolations(e); len(violations) > 0 {
+		return apierror.InvalidArgument(violations...)
+	}
+	missing, err := s.missingEntities(ctx, e.Mentions)
+	if err != nil {
+		return err
+	}
+	var violations []apierror.FieldViolation
+	for i, m := range e.Mentions {
+		if slices.Contains(missing, m.Entity) {
+			violations = append(violations, apierror.FieldViolation{
+				Field:       fmt.Sprintf("entry.mentions[%d].entity", i),
+				Description: fmt.Sprintf("%s does not exist", m.Entity),
+			})
+		}
+	}
+	if len(violations) > 0 {
+		return apierror.InvalidArgument(violations...)
+	}
+	return nil
+}
+
+// mentionOffsetViolations checks that every mention's text is at its offsets.
+func mentionOffsetViolations(e *Entry) []apierror.FieldViolation {
 	text := textOf(e)
 	var violations []apierror.FieldViolation
 	for i, m := range e.Mentions {
@@ -58,25 +82,7 @@ func (s *Server) checkMentions(ctx context.Context, e *Entry) error {
 			})
 		}
 	}
-	if len(violations) > 0 {
-		return apierror.InvalidArgument(violations...)
-	}
-	missing, err := s.missingEntities(ctx, e.Mentions)
-	if err != nil {
-		return err
-	}
-	for i, m := range e.Mentions {
-		if slices.Contains(missing, m.Entity) {
-			violations = append(violations, apierror.FieldViolation{
-				Field:       fmt.Sprintf("entry.mentions[%d].entity", i),
-				Description: fmt.Sprintf("%s does not exist", m.Entity),
-			})
-		}
-	}
-	if len(violations) > 0 {
-		return apierror.InvalidArgument(violations...)
-	}
-	return nil
+	return violations
 }
 
 // missingEntities asks the Entity service which of the mentioned entities do not exist.

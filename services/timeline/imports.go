@@ -1,0 +1,560 @@
+package timeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/internal/dedupe"
+	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+	"github.com/newsroomhq/newsroom/services/internal/textnorm"
+	"github.com/newsroomhq/newsroom/services/timeline/visibility"
+)
+
+// maxImportKey is the longest import key accepted.
+const maxImportKey = 200
+
+// ImportEntries implements timelinev1.TimelineServiceServer.
+func (s *Server) ImportEntries(stream timelinev1.TimelineService_ImportEntriesServer) error {
+	ctx := stream.Context()
+	var imp *importer
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if imp == nil {
+			if imp, err = s.newImporter(ctx, req.GetParent(), req.GetOptions()); err != nil {
+				return err
+			}
+		} else if req.GetParent() != imp.parent {
+			return apierror.InvalidField("parent", "must be the same in every message of the stream")
+		}
+		if err := imp.add(ctx, req.GetItems()); err != nil {
+			return err
+		}
+	}
+	if imp == nil {
+		return apierror.InvalidField("parent", "the stream sent no message")
+	}
+	return stream.SendAndClose(imp.resp)
+}
+
+// BatchCreateEntries implements timelinev1.TimelineServiceServer.
+func (s *Server) BatchCreateEntries(ctx context.Context, req *timelinev1.BatchCreateEntriesRequest) (*timelinev1.ImportEntriesResponse, error) {
+	imp, err := s.newImporter(ctx, req.GetParent(), req.GetOptions())
+	if err != nil {
+		return nil, err
+	}
+	if err := imp.add(ctx, req.GetItems()); err != nil {
+		return nil, err
+	}
+	return imp.resp, nil
+}
+
+// importID is the entry id of an import key: the same key always names the same entry,
+// so that storing it twice is a duplicate key, however the two imports interleave.
+func importID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "i" + hex.EncodeToString(sum[:15])
+}
+
+// importer is one import into one timeline.
+type importer struct {
+	s        *Server
+	parent   string
+	timeline *Timeline
+	opts     *timelinev1.ImportOptions
+	policy   timelinev1.DuplicatePolicy
+	resp     *timelinev1.ImportEntriesResponse
+	repeats  *repeatIndex // nil until needed
+}
+
+func (s *Server) newImporter(ctx context.Context, parent string, opts *timelinev1.ImportOptions) (*importer, error) {
+	timelineID, err := parseTimelineName("parent", parent)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.store.GetTimeline(ctx, timelineID)
+	if err != nil {
+		return nil, err
+	}
+	if err := acceptsEntries(t, false); err != nil {
+		return nil, err
+	}
+	if opts == nil {
+		opts = &timelinev1.ImportOptions{}
+	}
+	if opts.GetCreateEntities() && !opts.GetLinkEntities() {
+		return nil, apierror.InvalidField("options.create_entities", "needs options.link_entities")
+	}
+	policy := opts.GetDuplicatePolicy()
+	if policy == timelinev1.DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED {
+		policy = timelinev1.DuplicatePolicy_FLAG
+	}
+	return &importer{s: s, parent: parent, timeline: t, opts: opts, policy: policy, resp: &timelinev1.ImportEntriesResponse{}}, nil
+}
+
+// pending is one item of a batch on its way in.
+type pending struct {
+	result *timelinev1.ImportResult
+	entry  *Entry
+}
+
+// add imports one batch: every item is checked, linked, compared with the timeline's
+// entries, and the new ones are written with one bulk insert.
+func (imp *importer) add(ctx context.Context, items []*timelinev1.ImportItem) error {
+	s := imp.s
+	now := s.now()
+	batch := make([]*pending, len(items))
+	for i, item := range items {
+		r := &timelinev1.ImportResult{Index: int32(len(imp.resp.Results) + i), ImportKey: item.GetImportKey()}
+		batch[i] = &pending{result: r}
+		e, violations := imp.entryOf(item, now)
+		if len(violations) > 0 {
+			invalid(r, violations...)
+			continue
+		}
+		batch[i].entry = e
+	}
+	if err := imp.checkEntities(ctx, batch); err != nil {
+		return err
+	}
+	if imp.opts.GetLinkEntities() {
+		if err := imp.link(ctx, batch); err != nil {
+			return err
+		}
+	}
+	if err := imp.dedupe(ctx, batch); err != nil {
+		return err
+	}
+	if err := imp.write(ctx, batch); err != nil {
+		return err
+	}
+	for _, p := range batch {
+		r := p.result
+		imp.resp.Results = append(imp.resp.Results, r)
+		switch r.GetOutcome() {
+		case timelinev1.ImportResult_CREATED:
+			imp.resp.Created++
+		case timelinev1.ImportResult_DUPLICATE:
+			imp.resp.Duplicates++
+		case timelinev1.ImportResult_NEAR_DUPLICATE:
+			imp.resp.NearDuplicates++
+		case timelinev1.ImportResult_INVALID:
+			imp.resp.Invalid++
+		}
+	}
+	return nil
+}
+
+func invalid(r *timelinev1.ImportResult, violations ...apierror.FieldViolation) {
+	r.Outcome = timelinev1.ImportResult_INVALID
+	for _, v := range violations {
+		r.Violations = append(r.Violations, &timelinev1.FieldViolation{Field: v.Field, Description: v.Description})
+	}
+}
+
+// entryOf checks an item on its own and makes its entry.
+func (imp *importer) entryOf(item *timelinev1.ImportItem, now time.Time) (*Entry, []apierror.FieldViolation) {
+	s := imp.s
+	key := item.GetImportKey()
+	switch {
+	case key == "":
+		return nil, []apierror.FieldViolation{{Field: "import_key", Description: "required"}}
+	case len(key) > maxImportKey:
+		return nil, []apierror.FieldViolation{{Field: "import_key", Description: fmt.Sprintf("longer than %d bytes", maxImportKey)}}
+	case item.GetEntry() == nil:
+		return nil, []apierror.FieldViolation{{Field: "entry", Description: "required"}}
+	}
+	if err := s.validator.Check(item.GetEntry(), "entry"); err != nil {
+		return nil, violationsOf(err)
+	}
+	if err := checkEntryTimes(item.GetEntry()); err != nil {
+		return nil, violationsOf(err)
+	}
+	e := &Entry{TimelineID: imp.timeline.ID, ID: importID(key), ImportKey: key, Revision: 1, CreateTime: now, UpdateTime: now}
+	e.setContent(item.GetEntry())
+	if e.Kind == timelinev1.Entry_KIND_UNSPECIFIED {
+		e.Kind = timelinev1.Entry_UPDATE
+	}
+	if e.Status == timelinev1.Entry_STATUS_UNSPECIFIED {
+		e.Status = timelinev1.Entry_DRAFT
+	}
+	s.stampPublished(e)
+	if v := mentionOffsetViolations(e); len(v) > 0 {
+		return nil, v
+	}
+	e.Fingerprint = dedupe.Of(e.Headline, e.Body)
+	return e, nil
+}
+
+func violationsOf(err error) []apierror.FieldViolation {
+	var e *apierror.Error
+	if errors.As(err, &e) && len(e.Violations) > 0 {
+		return e.Violations
+	}
+	return []apierror.FieldViolation{{Field: "entry", Description: err.Error()}}
+}
+
+// checkEntities marks invalid the items that mention entities that do not exist, with
+// one call to the Entity service for the whole batch.
+func (imp *importer) checkEntities(ctx context.Context, batch []*pending) error {
+	var mentions []Mention
+	for _, p := range batch {
+		if p.entry != nil {
+			mentions = append(mentions, p.entry.Mentions...)
+		}
+	}
+	if len(mentions) == 0 {
+		return nil
+	}
+	missing, err := imp.s.missingEntities(ctx, mentions)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	for _, p := range batch {
+		if p.entry == nil {
+			continue
+		}
+		var violations []apierror.FieldViolation
+		for i, m := range p.entry.Mentions {
+			if slices.Contains(missing, m.Entity) {
+				violations = append(violations, apierror.FieldViolation{
+					Field: fmt.Sprintf("entry.mentions[%d].entity", i), Description: m.Entity + " does not exist",
+				})
+			}
+		}
+		if len(violations) > 0 {
+			invalid(p.result, violations...)
+			p.entry = nil
+		}
+	}
+	return nil
+}
+
+// link adds the entities each item names to its mentions, creating entities from
+// unmatched capitalised names when asked.
+func (imp *importer) link(ctx context.Context, batch []*pending) error {
+	var entries []*Entry
+	for _, p := range batch {
+		if p.entry != nil {
+			entries = append(entries, p.entry)
+		}
+	}
+	suggestions, err := imp.s.linkEntities(ctx, entries, imp.opts.GetCreateEntities())
+	if err != nil {
+		return err
+	}
+	for _, p := range batch {
+		if p.entry != nil {
+			p.result.SuggestedNames = suggestions[p.entry]
+		}
+	}
+	return nil
+}
+
+// dedupe decides, for each valid item in order, whether it repeats an entry of the
+// timeline or an earlier item.
+func (imp *importer) dedupe(ctx context.Context, batch []*pending) error {
+	if imp.policy == timelinev1.DuplicatePolicy_ALLOW {
+		return nil
+	}
+	if imp.repeats == nil {
+		known, err := imp.s.store.Fingerprints(ctx, imp.timeline.ID)
+		if err != nil {
+			return err
+		}
+		imp.repeats = newRepeatIndex(known)
+	}
+	for _, p := range batch {
+		e := p.entry
+		if e == nil {
+			continue
+		}
+		if same, ok := imp.repeats.exact[e.Fingerprint.Exact]; ok && same != e.ID {
+			p.result.Outcome = timelinev1.ImportResult_DUPLICATE
+			p.result.Entry = entryName(e.TimelineID, same)
+			p.result.DuplicateOf = p.result.Entry
+			p.entry = nil
+			continue
+		}
+		if of := imp.repeats.near(e); of != "" {
+			if imp.policy == timelinev1.DuplicatePolicy_SKIP {
+				p.result.Outcome = timelinev1.ImportResult_NEAR_DUPLICATE
+				p.result.DuplicateOf = entryName(e.TimelineID, of)
+				p.entry = nil
+				continue
+			}
+			e.NearDuplicateOf = of
+			p.result.DuplicateOf = entryName(e.TimelineID, of)
+		}
+		imp.repeats.add(e.ID, e.Fingerprint)
+	}
+	return nil
+}
+
+// write stores the batch's new entries in bulk and records their events.
+func (imp *importer) write(ctx context.Context, batch []*pending) error {
+	var entries []*Entry
+	var results []*timelinev1.ImportResult
+	for _, p := range batch {
+		if p.entry != nil {
+			entries = append(entries, p.entry)
+			results = append(results, p.result)
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if imp.opts.GetValidateOnly() {
+		for i, e := range entries {
+			results[i].Entry = e.Name()
+			results[i].Outcome = timelinev1.ImportResult_CREATED
+			if _, err := imp.s.store.GetEntry(ctx, e.TimelineID, e.ID); err == nil {
+				results[i].Outcome = timelinev1.ImportResult_DUPLICATE
+			}
+		}
+		return nil
+	}
+	outcomes, err := imp.s.store.CreateEntries(ctx, entries)
+	if err != nil {
+		return err
+	}
+	var events []*Event
+	for i, e := range entries {
+		results[i].Entry = e.Name()
+		if outcomes[i] != nil { // the import key was imported before
+			results[i].Outcome = timelinev1.ImportResult_DUPLICATE
+			results[i].DuplicateOf = ""
+			continue
+		}
+		results[i].Outcome = timelinev1.ImportResult_CREATED
+		events = append(events, entryEvent(nil, e))
+	}
+	imp.s.recordAll(ctx, events)
+	return nil
+}
+
+// repeatIndex finds the entries a new text repeats, in memory.
+type repeatIndex struct {
+	exact map[string]string  // text hash -> entry id
+	bands map[int64][]string // band key -> entry ids
+	fps   map[string]dedupe.Fingerprint
+}
+
+func newRepeatIndex(known []Fingerprinted) *repeatIndex {
+	x := &repeatIndex{exact: map[string]string{}, bands: map[int64][]string{}, fps: map[string]dedupe.Fingerprint{}}
+	for _, k := range known {
+		x.add(k.ID, k.Fingerprint)
+	}
+	return x
+}
+
+func (x *repeatIndex) add(id string, fp dedupe.Fingerprint) {
+	if fp.Exact != "" {
+		if _, ok := x.exact[fp.Exact]; !ok {
+			x.exact[fp.Exact] = id
+		}
+	}
+	x.fps[id] = fp
+	for _, b := range dedupe.BandKeys(fp) {
+		x.bands[b] = append(x.bands[b], id)
+	}
+}
+
+// near returns the entry that e nearly repeats, the one that holds most of it.
+func (x *repeatIndex) near(e *Entry) string {
+	best, bestScore := "", 0.0
+	seen := map[string]bool{}
+	for _, b := range dedupe.BandKeys(e.Fingerprint) {
+		for _, id := range x.bands[b] {
+			if seen[id] || id == e.ID {
+				continue
+			}
+			seen[id] = true
+			if c := dedupe.Containment(e.Fingerprint, x.fps[id]); c >= dedupe.MinContainment && c > bestScore {
+				best, bestScore = id, c
+			}
+		}
+	}
+	return best
+}
+
+// recordAll records the events of a bulk write, as record does one.
+func (s *Server) recordAll(ctx context.Context, events []*Event) {
+	if len(events) == 0 {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	now := s.now()
+	for _, ev := range events {
+		ev.Time = now
+	}
+	if err := s.store.AppendEvents(ctx, events); err != nil {
+		s.logger.ErrorContext(ctx, "record events", "timeline", events[0].TimelineID, "events", len(events), "err", err)
+		return
+	}
+	for _, ev := range events {
+		s.feed.published(ev)
+	}
+}
+
+// linkEntities asks the Entity service which entities each entry's headline and body
+// name, and adds them to its mentions (keeping the mentions it has). It returns the
+// unmatched capitalised names of each entry, or, with create, creates an entity for
+// each and links it too.
+func (s *Server) linkEntities(ctx context.Context, entries []*Entry, create bool) (map[*Entry][]string, error) {
+	suggested := map[*Entry][]string{}
+	if len(entries) == 0 {
+		return suggested, nil
+	}
+	if s.entities == nil {
+		return nil, apierror.Unavailable("entities cannot be linked: no entity service is configured", nil)
+	}
+	texts := make([]string, 0, 2*len(entries))
+	for _, e := range entries {
+		texts = append(texts, e.Headline, e.Body)
+	}
+	var results []*entityv1.LinkedText
+	for chunk := range slices.Chunk(texts, batchLimit) {
+		resp, err := s.entities.LinkEntities(ctx, &entityv1.LinkEntitiesRequest{Texts: chunk})
+		if err != nil {
+			return nil, entityCallError("link entities", err)
+		}
+		results = append(results, resp.GetResults()...)
+	}
+	if len(results) != len(texts) {
+		return nil, fmt.Errorf("link entities: %d results for %d texts", len(results), len(texts))
+	}
+	created := map[string]string{} // suggested name -> entity created or found for it
+	for i, e := range entries {
+		for f, field := range []timelinev1.Mention_Field{timelinev1.Mention_HEADLINE, timelinev1.Mention_BODY} {
+			linked := results[2*i+f]
+			for _, m := range linked.GetMentions() {
+				for _, ent := range m.GetEntities() {
+					e.addMention(Mention{Entity: ent, Text: m.GetText(), Field: field, Start: int(m.GetStartOffset()), End: int(m.GetEndOffset())})
+				}
+			}
+			for _, sg := range linked.GetSuggestions() {
+				if !create {
+					if !slices.Contains(suggested[e], sg.GetText()) {
+						suggested[e] = append(suggested[e], sg.GetText())
+					}
+					continue
+				}
+				name, ok := created[sg.GetText()]
+				if !ok {
+					var err error
+					if name, err = s.createSuggested(ctx, sg.GetText()); err != nil {
+						return nil, err
+					}
+					created[sg.GetText()] = name
+				}
+				if name != "" {
+					e.addMention(Mention{Entity: name, Text: sg.GetText(), Field: field, Start: int(sg.GetStartOffset()), End: int(sg.GetEndOffset())})
+				}
+			}
+		}
+	}
+	return suggested, nil
+}
+
+func (e *Entry) addMention(m Mention) {
+	if !slices.Contains(e.Mentions, m) {
+		e.Mentions = append(e.Mentions, m)
+	}
+}
+
+// createSuggested creates an entity of kind OTHER for a name that matched none, under an
+// id made from the name, so that the same name never makes two entities. It returns ""
+// for a name that makes no id.
+func (s *Server) createSuggested(ctx context.Context, text string) (string, error) {
+	id := strings.ReplaceAll(textnorm.Fold(text), " ", "-")
+	id = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return -1
+	}, id)
+	id = strings.Trim(id, "-")
+	if len(id) > 63 {
+		id = strings.TrimRight(id[:63], "-")
+	}
+	if id == "" {
+		return "", nil
+	}
+	_, err := s.entities.CreateEntity(ctx, &entityv1.CreateEntityRequest{
+		EntityId: id, Entity: &entityv1.Entity{Kind: entityv1.Entity_OTHER, DisplayName: text},
+	})
+	if err != nil && status.Code(err) != codes.AlreadyExists {
+		return "", entityCallError("create entity "+id, err)
+	}
+	return "entities/" + id, nil
+}
+
+// entityCallError maps a failed call to the Entity service.
+func entityCallError(what string, err error) error {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted:
+		return apierror.Unavailable("the entity service cannot be reached; retry", err)
+	case codes.Canceled:
+		return context.Canceled
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// ListEntityEntries implements timelinev1.TimelineServiceServer. It serves readers: only
+// published entries of timelines that are not drafts.
+func (s *Server) ListEntityEntries(ctx context.Context, req *timelinev1.ListEntityEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
+	fingerprint := pagetoken.Fingerprint(req)
+	after, err := decodeToken(req.GetPageToken(), fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	limit := pageSize(req.GetPageSize())
+	found, err := s.store.ListEntityEntries(ctx, EntityEntriesQuery{
+		Entity: req.GetEntity(), Statuses: []timelinev1.Entry_Status{timelinev1.Entry_PUBLISHED}, After: after, Limit: limit + 1,
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &timelinev1.ListEntriesResponse{}
+	if len(found) > limit {
+		last := found[limit-1]
+		resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.SortTime().UnixMilli(), ID: last.TimelineID + "/" + last.ID}, fingerprint)
+		found = found[:limit]
+	}
+	// Entries of draft timelines are left out, so a page may hold fewer than asked.
+	visible := map[string]bool{}
+	for _, e := range found {
+		seen, ok := visible[e.TimelineID]
+		if !ok {
+			t, err := s.store.GetTimeline(ctx, e.TimelineID)
+			if err != nil && !isNotFound(err) {
+				return nil, err
+			}
+			seen = err == nil && visibility.Public.SeesTimeline(t.Status)
+			visible[e.TimelineID] = seen
+		}
+		if seen {
+			resp.Entries = append(resp.Entries, e.proto())
+		}
+	}
+	return resp, nil
+}
