@@ -40,7 +40,7 @@ func (d *Document) Chronological() []Item {
 const MaxHeadlineRunes = 140
 
 // header is the first line of a live blog: " date 2025-06-02 Title of the page".
-var header = regexp.MustCompile(`(?i)^date\s*:?\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|\s*[-–—|:]\s*|$)(.*)$`)
+var header = regexp.MustCompile(`(?i)^date\s*:?\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:\s*[-–—|:]\s+|\s+|$)(.*)$`)
 
 // textLine is a line of the page after cleaning.
 type textLine struct {
