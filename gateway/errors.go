@@ -44,7 +44,7 @@ func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 // limitBody answers 413 to a request body larger than max. The body is read here, before
 // the gateway decodes it (which it does in full anyway), because the decoding error would
 // otherwise reach the client as a 400 that does not say what was wrong.
-func limitBody(mux *runtime.ServeMux, max int64) http.Handler {
+func limitBody(mux *runtime.ServeMux, next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
 			tooLarge(mux, w, r, max)
@@ -64,7 +64,7 @@ func limitBody(mux *runtime.ServeMux, max int64) http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		mux.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -21,7 +21,6 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
@@ -46,9 +45,19 @@ type Options struct {
 	MaxBodyBytes int64
 	// HealthTimeout bounds each backend's health check in /healthz. Default 2s.
 	HealthTimeout time.Duration
+	// HotReadTTL is how long the gateway keeps a public read of a timeline or of its
+	// entries to answer the same request again. Default 1s; negative turns it off.
+	HotReadTTL time.Duration
+	// HotReadBytes bounds the memory those reads take. Default 64 MiB.
+	HotReadBytes int
+	// SSERetry is the reconnection delay that Server-Sent Events clients are given.
+	// Default 2s.
+	SSERetry time.Duration
 }
 
-// New returns the HTTP handler of the REST API.
+// New returns the HTTP handler of the REST API. ctx is the gateway's life: when it ends,
+// the gateway ends its open watch streams (UNAVAILABLE, as the services do when they
+// stop), so that they do not hold up the server's shutdown.
 func New(ctx context.Context, opts Options) (http.Handler, error) {
 	if opts.TimelineConn == nil || opts.EntityConn == nil {
 		return nil, errors.New("gateway: TimelineConn and EntityConn are required")
@@ -62,6 +71,15 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 	if opts.HealthTimeout <= 0 {
 		opts.HealthTimeout = 2 * time.Second
 	}
+	if opts.HotReadTTL == 0 {
+		opts.HotReadTTL = time.Second
+	}
+	if opts.HotReadBytes <= 0 {
+		opts.HotReadBytes = 64 << 20
+	}
+	if opts.SSERetry <= 0 {
+		opts.SSERetry = 2 * time.Second
+	}
 
 	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
@@ -70,7 +88,9 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 		}),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),
 		runtime.WithRoutingErrorHandler(routingError),
-		runtime.WithForwardResponseOption(etagHeader),
+		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
+		runtime.WithForwardResponseOption(describeResponse),
+		runtime.WithStreamErrorHandler(shutdownStreamErrors(ctx)),
 	)
 	if err := timelinev1.RegisterTimelineServiceHandler(ctx, mux, opts.TimelineConn); err != nil {
 		return nil, err
@@ -88,7 +108,52 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 	if err := mux.HandlePath(http.MethodGet, "/healthz", h.serve); err != nil {
 		return nil, err
 	}
-	return logRequests(opts.Logger, limitBody(mux, opts.MaxBodyBytes)), nil
+	timelines := timelinev1.NewTimelineServiceClient(opts.TimelineConn)
+	statusTTL := max(opts.HotReadTTL, time.Second)
+	rt := &router{
+		serving: ctx,
+		mux:     mux,
+		reads:   &reads{mux: mux, statuses: newStatusMemo(timelines, statusTTL)},
+		watch:   &watcher{mux: mux, client: timelines, retry: opts.SSERetry, serving: ctx},
+	}
+	if opts.HotReadTTL > 0 {
+		rt.reads.cache = newHotCache(opts.HotReadTTL, opts.HotReadBytes)
+	}
+	return logRequests(opts.Logger, limitBody(mux, rt, opts.MaxBodyBytes)), nil
+}
+
+// router sends the watch route and the reads to the gateway's own handlers, which call
+// on the mux, and everything else to the mux.
+type router struct {
+	serving context.Context
+	mux     *runtime.ServeMux
+	reads   *reads
+	watch   *watcher
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		rt.mux.ServeHTTP(w, r)
+		if timeline, ok := writtenTimeline(r.URL.Path); ok {
+			rt.reads.written(timeline)
+		}
+		return
+	}
+	parent, ok := watchParent(r.URL.Path)
+	if !ok {
+		rt.reads.serve(w, r)
+		return
+	}
+	if wantsEventStream(r) {
+		rt.watch.serve(w, r, parent)
+		return
+	}
+	// Newline-delimited JSON, by grpc-gateway; ended when the gateway stops.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(rt.serving, cancel)()
+	startStream(w)
+	rt.mux.ServeHTTP(w, r.WithContext(ctx))
 }
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
@@ -105,15 +170,4 @@ func incomingHeader(key string) (string, bool) {
 		return "x-request-id", true
 	}
 	return runtime.DefaultHeaderMatcher(key)
-}
-
-// etagHeader copies a resource's etag into the ETag response header (AIP-154), so that
-// HTTP caches and clients that look for it there find it.
-func etagHeader(_ context.Context, w http.ResponseWriter, m proto.Message) error {
-	if r, ok := m.(interface{ GetEtag() string }); ok {
-		if etag := r.GetEtag(); etag != "" && !strings.ContainsAny(etag, "\"\r\n") {
-			w.Header().Set("ETag", `"`+etag+`"`)
-		}
-	}
-	return nil
 }

@@ -35,6 +35,10 @@ type Config struct {
 	HTTPListener net.Listener
 	// ShutdownTimeout bounds the drain of each server when Run's context ends. Default 10s.
 	ShutdownTimeout time.Duration
+	// Feed tunes the Timeline service's live delivery; zero values are its defaults.
+	Feed timeline.FeedOptions
+	// Gateway tunes the REST gateway; its connections and logger are the stack's.
+	Gateway gateway.Options
 }
 
 // Stack is the assembled product, ready to Run.
@@ -86,7 +90,7 @@ func (s *Stack) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stack: timeline store: %w", err)
 	}
-	s.timeline, err = timeline.NewServer(ts, entityv1.NewEntityServiceClient(conn), logger.With("service", "timeline"))
+	s.timeline, err = timeline.NewServer(ts, entityv1.NewEntityServiceClient(conn), logger.With("service", "timeline"), timeline.WithFeed(s.cfg.Feed))
 	if err != nil {
 		return fmt.Errorf("stack: timeline service: %w", err)
 	}
@@ -99,7 +103,9 @@ func (s *Stack) build(ctx context.Context) error {
 	timelinev1.RegisterTimelineServiceServer(s.grpc.Server, s.timeline)
 	s.grpc.MarkServing()
 
-	h, err := gateway.New(ctx, gateway.Options{TimelineConn: conn, EntityConn: conn, Logger: logger.With("component", "gateway")})
+	gw := s.cfg.Gateway
+	gw.TimelineConn, gw.EntityConn, gw.Logger = conn, conn, logger.With("component", "gateway")
+	h, err := gateway.New(ctx, gw)
 	if err != nil {
 		return fmt.Errorf("stack: gateway: %w", err)
 	}
