@@ -177,3 +177,82 @@ func TestServeStopsEveryServer(t *testing.T) {
 		}
 	})
 }
+
+func TestParseOperands(t *testing.T) {
+	type cfg struct {
+		Addr   string
+		Batch  int
+		DryRun bool
+		Format string
+	}
+	tests := map[string]struct {
+		args     []string
+		env      map[string]string
+		want     cfg
+		operands []string
+		wantErr  string
+	}{
+		"defaults": {want: cfg{Addr: "127.0.0.1:9090", Batch: 500, Format: "auto"}},
+		"flags among operands": {
+			args:     []string{"a.txt", "--dry-run", "-", "--batch", "10", "b.txt"},
+			want:     cfg{Addr: "127.0.0.1:9090", Batch: 10, DryRun: true, Format: "auto"},
+			operands: []string{"a.txt", "-", "b.txt"},
+		},
+		"operands after --": {
+			args:     []string{"--format=jsonl", "--", "--dry-run", "x"},
+			want:     cfg{Addr: "127.0.0.1:9090", Batch: 500, Format: "jsonl"},
+			operands: []string{"--dry-run", "x"},
+		},
+		"prefixed environment": {
+			env:  map[string]string{"NEWSROOM_ADDR": "h:1", "NEWSROOM_BATCH": "7", "ADDR": "nope"},
+			want: cfg{Addr: "h:1", Batch: 7, Format: "auto"},
+		},
+		"local flags ignore the environment": {
+			env:  map[string]string{"NEWSROOM_DRY_RUN": "true", "NEWSROOM_FORMAT": "ninjs", "DRY_RUN": "true", "FORMAT": "x"},
+			want: cfg{Addr: "127.0.0.1:9090", Batch: 500, Format: "auto"},
+		},
+		"bad integer in environment": {env: map[string]string{"NEWSROOM_BATCH": "many"}, wantErr: "NEWSROOM_BATCH"},
+		"bad integer flag":           {args: []string{"--batch", "x"}, wantErr: "batch"},
+		"unknown flag after operand": {args: []string{"a.txt", "--nope"}, wantErr: "nope"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var c cfg
+			f := command.NewFlags("ctl", &bytes.Buffer{}, func(k string) string { return tc.env[k] }).WithEnvPrefix("NEWSROOM_")
+			f.String(&c.Addr, "addr", "127.0.0.1:9090", "address")
+			f.Int(&c.Batch, "batch", 500, "batch")
+			local := f.Local()
+			local.Bool(&c.DryRun, "dry-run", false, "dry run")
+			local.String(&c.Format, "format", "auto", "format")
+			operands, err := f.ParseOperands(tc.args)
+			if tc.wantErr != "" {
+				var usage *command.UsageError
+				if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want a UsageError mentioning %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c != tc.want || strings.Join(operands, "|") != strings.Join(tc.operands, "|") {
+				t.Fatalf("config %+v operands %q, want %+v %q", c, operands, tc.want, tc.operands)
+			}
+		})
+	}
+}
+
+func TestUsageNamesEnvironmentVariables(t *testing.T) {
+	var out bytes.Buffer
+	var addr, format string
+	f := command.NewFlags("ctl", &out, func(string) string { return "" }).WithEnvPrefix("NEWSROOM_")
+	f.String(&addr, "addr", "", "address")
+	f.Local().String(&format, "format", "", "format")
+	if _, err := f.ParseOperands([]string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	help := out.String()
+	if !strings.Contains(help, "(env NEWSROOM_ADDR)") || strings.Contains(help, "FORMAT") {
+		t.Fatalf("help names the wrong variables:\n%s", help)
+	}
+}

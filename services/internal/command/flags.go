@@ -17,9 +17,10 @@ import (
 // environment variable FOO_BAR. A flag on the command line wins over the environment,
 // which wins over the built-in default.
 type Flags struct {
-	fs     *flag.FlagSet
-	getenv func(string) string
-	errs   []error
+	fs        *flag.FlagSet
+	getenv    func(string) string // nil: flags without an environment variable
+	envPrefix string
+	errs      *[]error
 }
 
 // NewFlags returns an empty flag set for the command name. getenv is os.Getenv, or a
@@ -27,7 +28,26 @@ type Flags struct {
 func NewFlags(name string, stderr io.Writer, getenv func(string) string) *Flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	return &Flags{fs: fs, getenv: getenv}
+	return &Flags{fs: fs, getenv: getenv, errs: new([]error)}
+}
+
+// WithEnvPrefix returns the same flag set, whose flags defined through the result take
+// their environment variable with prefix before the name: with "NEWSROOM_", --addr is set
+// through NEWSROOM_ADDR. For client tools, whose short flag names would otherwise collide
+// with other programs' variables.
+func (f *Flags) WithEnvPrefix(prefix string) *Flags {
+	g := *f
+	g.envPrefix = prefix
+	return &g
+}
+
+// Local returns the same flag set, whose flags defined through the result have no
+// environment variable: for the flags of one invocation (a file format, a dry run) that a
+// variable left in the environment must not change.
+func (f *Flags) Local() *Flags {
+	g := *f
+	g.getenv = nil
+	return &g
 }
 
 // EnvName is the environment variable for a flag: "grpc-addr" -> "GRPC_ADDR".
@@ -36,12 +56,18 @@ func EnvName(flagName string) string {
 }
 
 func (f *Flags) env(name string) (string, bool) {
-	v := f.getenv(EnvName(name))
+	if f.getenv == nil {
+		return "", false
+	}
+	v := f.getenv(f.envPrefix + EnvName(name))
 	return v, v != ""
 }
 
-func usage(name, text string) string {
-	return fmt.Sprintf("%s (env %s)", text, EnvName(name))
+func (f *Flags) usage(name, text string) string {
+	if f.getenv == nil {
+		return text
+	}
+	return fmt.Sprintf("%s (env %s)", text, f.envPrefix+EnvName(name))
 }
 
 // String defines a string flag.
@@ -49,18 +75,23 @@ func (f *Flags) String(p *string, name, def, text string) {
 	if v, ok := f.env(name); ok {
 		def = v
 	}
-	f.fs.StringVar(p, name, def, usage(name, text))
+	f.fs.StringVar(p, name, def, f.usage(name, text))
 }
 
 // Bool defines a boolean flag; the environment variable takes the values strconv.ParseBool
 // accepts.
 func (f *Flags) Bool(p *bool, name string, def bool, text string) {
-	f.fs.BoolVar(p, name, envDefault(f, name, def, strconv.ParseBool), usage(name, text))
+	f.fs.BoolVar(p, name, envDefault(f, name, def, strconv.ParseBool), f.usage(name, text))
 }
 
 // Duration defines a duration flag ("10s", "1m30s").
 func (f *Flags) Duration(p *time.Duration, name string, def time.Duration, text string) {
-	f.fs.DurationVar(p, name, envDefault(f, name, def, time.ParseDuration), usage(name, text))
+	f.fs.DurationVar(p, name, envDefault(f, name, def, time.ParseDuration), f.usage(name, text))
+}
+
+// Int defines an integer flag.
+func (f *Flags) Int(p *int, name string, def int, text string) {
+	f.fs.IntVar(p, name, envDefault(f, name, def, strconv.Atoi), f.usage(name, text))
 }
 
 // envDefault is the flag's environment variable parsed, or def when it is unset. A value
@@ -72,7 +103,7 @@ func envDefault[T any](f *Flags, name string, def T, parse func(string) (T, erro
 	}
 	x, err := parse(v)
 	if err != nil {
-		f.errs = append(f.errs, fmt.Errorf("%s=%q: %w", EnvName(name), v, err))
+		*f.errs = append(*f.errs, fmt.Errorf("%s=%q: %w", f.envPrefix+EnvName(name), v, err))
 		return def
 	}
 	return x
@@ -81,16 +112,50 @@ func envDefault[T any](f *Flags, name string, def T, parse func(string) (T, erro
 // Parse parses the command line. It returns flag.ErrHelp for -h, and an error for a bad
 // flag, a bad environment variable, or stray arguments.
 func (f *Flags) Parse(args []string) error {
-	if err := f.fs.Parse(args); err != nil {
+	operands, err := f.parse(args)
+	if err != nil {
 		return err
 	}
-	if len(f.errs) > 0 {
-		return errors.Join(f.errs...)
-	}
-	if f.fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", f.fs.Args())
+	if len(operands) > 0 {
+		return fmt.Errorf("unexpected arguments: %q", operands)
 	}
 	return nil
+}
+
+// ParseOperands parses a command line whose flags and operands (file names, say) may come
+// in any order, and returns the operands. After "--" everything is an operand; "-" alone is
+// one (standard input, by convention). Errors are as for ParseFlags.
+func (f *Flags) ParseOperands(args []string) ([]string, error) {
+	operands, err := f.parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		err = &UsageError{Err: err}
+	}
+	return operands, err
+}
+
+// parse parses flags anywhere among the operands, which the standard flag package stops
+// at.
+func (f *Flags) parse(args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := f.fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := f.fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			operands = append(operands, rest...)
+			break
+		}
+		operands = append(operands, rest[0])
+		args = rest[1:]
+	}
+	if len(*f.errs) > 0 {
+		return nil, errors.Join(*f.errs...)
+	}
+	return operands, nil
 }
 
 // Common are the settings every binary has.
