@@ -1,0 +1,442 @@
+// Package linker finds the names of known entities in text: one pass over the text with an
+// Aho-Corasick automaton over every name at once.
+//
+// A name matches text that folds to the same words: case, diacritics and the kind of
+// separator between words do not matter ("Volodymyr\nZelenský" finds "Volodymyr Zelensky",
+// "Jean Claude Juncker" finds "Jean-Claude Juncker"), as with textnorm.Fold, by which the
+// entity service resolves names. Three rules keep that from going too far:
+//
+//   - Whole words only: "Kyiv" is not found in "Kyivstar". A separator is any character
+//     other than a letter or a digit, so "Ukraine's" finds "Ukraine" and "Kyiv-based"
+//     finds "Kyiv".
+//   - Punctuation other than whitespace, hyphens and apostrophes may appear between the
+//     words of a match only where a name has the same punctuation: "Washington. Post" does
+//     not find "Washington Post", while "U.S. Army" finds "U.S. Army".
+//   - Leftmost, then longest, then on to the end of that match: "Bosnia-Herzegovina" finds
+//     that name rather than "Bosnia", and matches never overlap.
+//
+// Format characters (soft hyphens, zero-width joiners) are invisible to matching.
+package linker
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Name is one name of an entity: its display name or an alias.
+type Name struct {
+	Entity string // resource name, "entities/zelensky"
+	Text   string
+}
+
+// Match is a name found in the text.
+type Match struct {
+	// Entities are every entity with this name, sorted: more than one when a name is
+	// shared ("Georgia").
+	Entities []string
+	// Text is the matched text exactly as in the input, without a possessive ("Ukraine"
+	// in "Ukraine's") and with a name's own final punctuation ("U.S.").
+	Text string
+	// Start and End are offsets in code points into the input, End exclusive.
+	Start, End int
+}
+
+// maxKeyLen bounds a name's folded key: longer names are not names.
+const maxKeyLen = 1024
+
+// Linker finds names in text. It is immutable and safe for concurrent use.
+type Linker struct {
+	fold   *folder
+	auto   *automaton
+	groups []group
+	// entities holds the entities of every group, each group's sorted and contiguous.
+	entities []string
+	extras   []extra
+	// ringSize holds the separators of the longest key: a power of two.
+	ringSize int
+	scans    sync.Pool // *scan
+}
+
+// group is everything that folds to one key.
+type group struct {
+	entOff, entLen int32 // entities[entOff:entOff+entLen]
+	// spaces is the number of separators in the key, the outer two included.
+	spaces int32
+	extra  int32 // index into extras, or -1
+}
+
+// extra is what few names have: punctuation.
+type extra struct {
+	// punct holds, for each name with hard punctuation between its words, the content of
+	// each inner separator (see foldEntry).
+	punct [][]string
+	// Punctuation that names of the group carry before their first or after their last
+	// letter ("." in "U.S."): a match takes it along when the text has it.
+	prefixes, suffixes []string
+}
+
+// New builds a Linker over names. Names without a letter or digit, or longer than 1 KiB
+// once folded, are left out.
+func New(names []Name) *Linker {
+	l := &Linker{fold: newFolder()}
+	byKey := make(map[string]int32, len(names))
+	var keys []string
+	type member struct {
+		g      int32
+		entity string
+	}
+	members := make([]member, 0, len(names))
+	for _, n := range names {
+		an := l.fold.analyze(n.Text)
+		if an.key == "" || len(an.key) > maxKeyLen {
+			continue
+		}
+		g, ok := byKey[an.key]
+		if !ok {
+			g = int32(len(l.groups))
+			byKey[an.key] = g
+			keys = append(keys, an.key)
+			l.groups = append(l.groups, group{spaces: int32(len(an.seps)), extra: -1})
+		}
+		members = append(members, member{g, n.Entity})
+		inner := an.seps[1 : len(an.seps)-1]
+		prefix, suffix := strings.TrimSpace(n.Text[:an.first]), strings.TrimSpace(n.Text[an.last:])
+		if !an.innerHard() && prefix == "" && suffix == "" {
+			continue
+		}
+		grp := &l.groups[g]
+		if grp.extra < 0 {
+			grp.extra = int32(len(l.extras))
+			l.extras = append(l.extras, extra{})
+		}
+		x := &l.extras[grp.extra]
+		if an.innerHard() && !slices.ContainsFunc(x.punct, func(p []string) bool { return slices.Equal(p, inner) }) {
+			x.punct = append(x.punct, inner)
+		}
+		x.prefixes = addAffix(x.prefixes, prefix)
+		x.suffixes = addAffix(x.suffixes, suffix)
+	}
+	slices.SortFunc(members, func(x, y member) int {
+		return cmp.Or(cmp.Compare(x.g, y.g), strings.Compare(x.entity, y.entity))
+	})
+	members = slices.Compact(members)
+	l.entities = make([]string, len(members))
+	for i, m := range members {
+		l.entities[i] = m.entity
+		if grp := &l.groups[m.g]; grp.entLen == 0 {
+			grp.entOff = int32(i)
+		}
+		l.groups[m.g].entLen++
+	}
+	maxSpaces := int32(1)
+	for _, grp := range l.groups {
+		maxSpaces = max(maxSpaces, grp.spaces)
+	}
+	l.ringSize = 1
+	for l.ringSize <= int(maxSpaces) {
+		l.ringSize <<= 1
+	}
+	if len(keys) > 0 {
+		l.auto = newAutomaton(keys)
+	}
+	l.scans.New = func() any { return &scan{ring: make([]sepEntry, l.ringSize)} }
+	return l
+}
+
+// addAffix adds a name's leading or trailing punctuation, longest first.
+func addAffix(list []string, s string) []string {
+	if s == "" || !utf8.ValidString(s) || slices.Contains(list, s) {
+		return list
+	}
+	list = append(list, s)
+	slices.SortStableFunc(list, func(x, y string) int { return cmp.Compare(len(y), len(x)) })
+	return list
+}
+
+// analysis is a string folded as a whole, for names and for checking a match's
+// punctuation.
+type analysis struct {
+	// key is the folded text between two separators: " volodymyr zelensky ". Empty when
+	// there is no letter or digit.
+	key string
+	// seps is the content of each separator in key, the outer two included, and hard
+	// whether it has any hard punctuation.
+	seps []string
+	hard []bool
+	// first and last are the byte offsets of the first letter and after the last.
+	first, last int
+}
+
+func (an analysis) innerHard() bool {
+	return len(an.hard) > 2 && slices.Contains(an.hard[1:len(an.hard)-1], true)
+}
+
+func (f *folder) analyze(s string) analysis {
+	var an analysis
+	var key strings.Builder
+	var sep strings.Builder
+	pending, hard, letters := true, false, false
+	for i, r := range s {
+		e := f.lookup(r)
+		for j := 0; j < len(e.key); j++ {
+			if c := e.key[j]; c != ' ' {
+				if pending {
+					an.seps = append(an.seps, sep.String())
+					an.hard = append(an.hard, hard)
+					sep.Reset()
+					key.WriteByte(' ')
+					pending, hard = false, false
+				}
+				if !letters {
+					an.first, letters = i, true
+				}
+				key.WriteByte(c)
+				an.last = i + utf8.RuneLen(r)
+				if r == utf8.RuneError {
+					an.last = i + 1 // one byte of invalid UTF-8, as ranging reads it
+				}
+				continue
+			}
+			pending = true
+			sep.WriteString(e.content)
+			hard = hard || e.hard
+		}
+	}
+	if !letters {
+		return analysis{}
+	}
+	an.seps = append(an.seps, sep.String())
+	an.hard = append(an.hard, hard)
+	key.WriteByte(' ')
+	an.key = key.String()
+	return an
+}
+
+// sepEntry records one separator of the text: where it starts (the end of a match
+// before it) and where the letters after it start (the start of a match after it).
+type sepEntry struct {
+	endRune, endOff int // first code point of the separator
+	// prevEndRune/Off is just after the code point of the last letter before the
+	// separator: the end of a match when the separator starts inside that code point.
+	prevEndRune, prevEndOff int
+	startRune, startOff     int // code point of the first letter after the separator
+	// straddle: one code point has letters on both sides ("½" folds to "1 2"), so no
+	// match may start or end here.
+	straddle bool
+	// hardCount counts the hard separators so far, this one included.
+	hardCount int
+}
+
+type candidate struct {
+	s, e       int // separators at the start and end of the match
+	g          int32
+	start, end int
+	startOff   int
+	endOff     int
+}
+
+// scan is the scratch space of one Link call.
+type scan struct {
+	ring  []sepEntry
+	cands []candidate
+}
+
+// Link returns the names in text, left to right, not overlapping.
+func (l *Linker) Link(text string) []Match {
+	if l.auto == nil {
+		return nil
+	}
+	sc := l.scans.Get().(*scan)
+	defer l.scans.Put(sc)
+	sc.cands = sc.cands[:0]
+	l.scan(text, sc)
+	if len(sc.cands) == 0 {
+		return nil
+	}
+	// Leftmost first, then longest; then skip whatever overlaps the match taken.
+	slices.SortFunc(sc.cands, func(x, y candidate) int {
+		return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(y.e, x.e), cmp.Compare(x.g, y.g))
+	})
+	taken := sc.cands[:0]
+	lastSep := -1
+	for _, c := range sc.cands {
+		if c.s >= lastSep {
+			taken = append(taken, c)
+			lastSep = c.e
+		}
+	}
+	matches := make([]Match, len(taken))
+	n := 0
+	for _, c := range taken {
+		n += int(l.groups[c.g].entLen)
+	}
+	entities := make([]string, 0, n) // one copy for all matches: callers may change theirs
+	for i, c := range taken {
+		grp := &l.groups[c.g]
+		var x extra
+		if grp.extra >= 0 {
+			x = l.extras[grp.extra]
+		}
+		lo, hi := 0, len(text)
+		if i > 0 {
+			lo = taken[i-1].endOff
+		}
+		if i+1 < len(taken) {
+			hi = taken[i+1].startOff
+		}
+		for _, p := range x.prefixes {
+			if c.startOff-len(p) >= lo && strings.HasSuffix(text[:c.startOff], p) {
+				c.startOff -= len(p)
+				c.start -= utf8.RuneCountInString(p)
+				break
+			}
+		}
+		for _, p := range x.suffixes {
+			if c.endOff+len(p) <= hi && strings.HasPrefix(text[c.endOff:], p) {
+				c.endOff += len(p)
+				c.end += utf8.RuneCountInString(p)
+				break
+			}
+		}
+		taken[i] = c
+		from := len(entities)
+		entities = append(entities, l.entities[grp.entOff:grp.entOff+grp.entLen]...)
+		matches[i] = Match{
+			Entities: entities[from:len(entities):len(entities)],
+			Text:     text[c.startOff:c.endOff],
+			Start:    c.start,
+			End:      c.end,
+		}
+	}
+	return matches
+}
+
+// scan runs the automaton over the folded text and collects every occurrence of a key
+// that passes the boundary and punctuation checks.
+func (l *Linker) scan(text string, sc *scan) {
+	a := l.auto
+	ring, mask := sc.ring, len(sc.ring)-1
+	state := int32(0)
+
+	// The separator being read: the text starts with one.
+	pending, hard := true, false
+	sepRune, sepOff := 0, 0
+	hardCount, sepIdx := 0, -1
+	// The code point of the last letter.
+	letterRune, letterEndRune, letterEndOff := -1, 0, 0
+
+	emit := func(nextRune, nextOff int) {
+		sepIdx++
+		if hard {
+			hardCount++
+		}
+		ring[sepIdx&mask] = sepEntry{
+			endRune: sepRune, endOff: sepOff,
+			prevEndRune: letterEndRune, prevEndOff: letterEndOff,
+			startRune: nextRune, startOff: nextOff,
+			straddle:  letterRune == nextRune,
+			hardCount: hardCount,
+		}
+		pending = false
+		state = a.step(state, ' ')
+		u := state
+		if a.nodes[u].out < 0 {
+			u = a.nodes[u].dict
+		}
+		for ; u >= 0; u = a.nodes[u].dict {
+			l.candidate(text, sc, a.nodes[u].out, sepIdx)
+		}
+	}
+
+	runeIdx := 0
+	for i := 0; i < len(text); {
+		if b := text[i]; b < utf8.RuneSelf {
+			e := &l.fold.ascii[b]
+			if e.letter {
+				if pending {
+					emit(runeIdx, i)
+				}
+				// The root's only child is the separator: a letter leaves it where it is.
+				if state != 0 {
+					state = a.step(state, e.b)
+				}
+				letterRune, letterEndRune, letterEndOff = runeIdx, runeIdx+1, i+1
+			} else {
+				if !pending {
+					pending, hard, sepRune, sepOff = true, false, runeIdx, i
+				}
+				hard = hard || e.hard
+			}
+			i++
+			runeIdx++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		e := l.fold.lookup(r)
+		for j := 0; j < len(e.key); j++ {
+			if c := e.key[j]; c == ' ' {
+				if !pending {
+					pending, hard, sepRune, sepOff = true, false, runeIdx, i
+				}
+				hard = hard || e.hard
+			} else {
+				if pending {
+					emit(runeIdx, i)
+				}
+				if state != 0 {
+					state = a.step(state, c)
+				}
+				letterRune, letterEndRune, letterEndOff = runeIdx, runeIdx+1, i+size
+			}
+		}
+		i += size
+		runeIdx++
+	}
+	if !pending {
+		pending, hard, sepRune, sepOff = true, false, runeIdx, len(text)
+	}
+	emit(runeIdx, len(text))
+}
+
+// candidate checks an occurrence of group g's key that ends at separator e.
+func (l *Linker) candidate(text string, sc *scan, g int32, e int) {
+	grp := &l.groups[g]
+	s := e - int(grp.spaces-1)
+	if s < 0 {
+		return
+	}
+	mask := len(sc.ring) - 1
+	rs, re := &sc.ring[s&mask], &sc.ring[e&mask]
+	if rs.straddle || re.straddle {
+		return
+	}
+	c := candidate{s: s, e: e, g: g, start: rs.startRune, startOff: rs.startOff, end: re.endRune, endOff: re.endOff}
+	if re.endRune < re.prevEndRune { // the separator starts inside the last letter's code point
+		c.end, c.endOff = re.prevEndRune, re.prevEndOff
+	}
+	if sc.ring[(e-1)&mask].hardCount > rs.hardCount && (grp.extra < 0 || !l.punctuationFits(grp, text[c.startOff:c.endOff])) {
+		return
+	}
+	sc.cands = append(sc.cands, c)
+}
+
+// punctuationFits reports whether the hard punctuation between the words of the matched
+// text is what some name of the group has there.
+func (l *Linker) punctuationFits(grp *group, matched string) bool {
+	an := l.fold.analyze(matched)
+	if len(an.seps) != int(grp.spaces) {
+		return false
+	}
+	inner, hard := an.seps[1:len(an.seps)-1], an.hard[1:len(an.hard)-1]
+	return slices.ContainsFunc(l.extras[grp.extra].punct, func(p []string) bool {
+		for i := range inner {
+			if hard[i] && inner[i] != p[i] {
+				return false
+			}
+		}
+		return true
+	})
+}
