@@ -218,16 +218,20 @@ type sseWriter struct {
 func (s *sseWriter) retry(d time.Duration) error {
 	s.buf = append(s.buf[:0], "retry: "...)
 	s.buf = strconv.AppendInt(s.buf, d.Milliseconds(), 10)
-	s.buf = append(s.buf, "\n\n"...)
+	s.buf = append(s.buf, '\n')
 	return s.flush()
 }
 
 // event writes one event: its sequence as the id, its type in lower case as the event
 // name, and the event as JSON. A heartbeat is a comment, which keeps proxies from closing
 // an idle connection without waking the client.
+//
+// Only events end with a blank line: the retry hint and the heartbeats are lines of
+// their own, so that no client, even one that dispatches blocks without data, sees an
+// event that is not one.
 func (s *sseWriter) event(ev *timelinev1.WatchEntriesResponse) error {
 	if ev.GetType() == timelinev1.WatchEntriesResponse_HEARTBEAT {
-		s.buf = append(s.buf[:0], ": heartbeat\n\n"...)
+		s.buf = append(s.buf[:0], ": heartbeat\n"...)
 		return s.flush()
 	}
 	data, err := s.marshaler.Marshal(ev)

@@ -26,9 +26,9 @@ type api struct {
 	grpcAddr string
 }
 
-func start(t *testing.T) *api {
+func start(t *testing.T, tune ...func(*stack.Config)) *api {
 	t.Helper()
-	a, stop := startStoppable(t)
+	a, stop := startStoppable(t, tune...)
 	t.Cleanup(func() {
 		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
@@ -37,9 +37,9 @@ func start(t *testing.T) *api {
 	return a
 }
 
-// startStoppable starts the stack and returns a function that stops it (at most once)
-// and returns what Run returned.
-func startStoppable(t *testing.T) (*api, func() error) {
+// startStoppable starts the stack, its configuration changed by tune, and returns a
+// function that stops it (at most once) and returns what Run returned.
+func startStoppable(t *testing.T, tune ...func(*stack.Config)) (*api, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	listen := func() net.Listener {
@@ -49,12 +49,16 @@ func startStoppable(t *testing.T) (*api, func() error) {
 		}
 		return lis
 	}
-	st, err := stack.New(ctx, stack.Config{
+	cfg := stack.Config{
 		DB:           testenv.Database(t),
 		Logger:       slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		GRPCListener: listen(),
 		HTTPListener: listen(),
-	})
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	st, err := stack.New(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
