@@ -354,12 +354,23 @@ func (imp *importer) write(ctx context.Context, batch []*pending) error {
 // repeatIndex finds the entries a new text repeats, in memory.
 type repeatIndex struct {
 	exact map[string]string  // text hash -> entry id
-	bands map[int64][]string // band key -> entry ids
-	fps   map[string]dedupe.Fingerprint
+	bands map[int64][]int32  // band key -> entries (indexes into ids), at most maxPostings
+	ids   []string
+	fps   []dedupe.Fingerprint
 }
 
+const (
+	// maxPostings bounds the entries kept per band key. A band shared by that many
+	// entries comes from boilerplate (a standard sign-off, a repeated phrase), says
+	// little, and would make every lookup slow: later entries are not indexed under it.
+	maxPostings = 64
+	// minBandHits is the number of bands a candidate must share before its containment
+	// is computed: near repeats share about a third of them.
+	minBandHits = 2
+)
+
 func newRepeatIndex(known []Fingerprinted) *repeatIndex {
-	x := &repeatIndex{exact: map[string]string{}, bands: map[int64][]string{}, fps: map[string]dedupe.Fingerprint{}}
+	x := &repeatIndex{exact: map[string]string{}, bands: map[int64][]int32{}}
 	for _, k := range known {
 		x.add(k.ID, k.Fingerprint)
 	}
@@ -372,25 +383,32 @@ func (x *repeatIndex) add(id string, fp dedupe.Fingerprint) {
 			x.exact[fp.Exact] = id
 		}
 	}
-	x.fps[id] = fp
+	n := int32(len(x.ids))
+	x.ids = append(x.ids, id)
+	x.fps = append(x.fps, fp)
 	for _, b := range dedupe.BandKeys(fp) {
-		x.bands[b] = append(x.bands[b], id)
+		if p := x.bands[b]; len(p) < maxPostings {
+			x.bands[b] = append(p, n)
+		}
 	}
 }
 
 // near returns the entry that e nearly repeats, the one that holds most of it.
 func (x *repeatIndex) near(e *Entry) string {
-	best, bestScore := "", 0.0
-	seen := map[string]bool{}
+	hits := map[int32]int{}
 	for _, b := range dedupe.BandKeys(e.Fingerprint) {
-		for _, id := range x.bands[b] {
-			if seen[id] || id == e.ID {
-				continue
-			}
-			seen[id] = true
-			if c := dedupe.Containment(e.Fingerprint, x.fps[id]); c >= dedupe.MinContainment && c > bestScore {
-				best, bestScore = id, c
-			}
+		for _, n := range x.bands[b] {
+			hits[n]++
+		}
+	}
+	best, bestScore := "", 0.0
+	for n, h := range hits {
+		if h < minBandHits || x.ids[n] == e.ID {
+			continue
+		}
+		c := dedupe.Containment(e.Fingerprint, x.fps[n])
+		if c >= dedupe.MinContainment && (c > bestScore || c == bestScore && x.ids[n] < best) {
+			best, bestScore = x.ids[n], c
 		}
 	}
 	return best

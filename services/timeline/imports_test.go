@@ -3,6 +3,7 @@ package timeline_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -342,4 +343,70 @@ func TestListEntityEntriesAcrossTimelines(t *testing.T) {
 
 func cloneItem(item *timelinev1.ImportItem) *timelinev1.ImportItem {
 	return proto.Clone(item).(*timelinev1.ImportItem)
+}
+
+func TestImportLinksEntities(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.createFixtureEntities(t)
+	tl := liveTimeline(t, e)
+	items := []*timelinev1.ImportItem{
+		{ImportKey: "1", Entry: &timelinev1.Entry{Status: timelinev1.Entry_PUBLISHED, Headline: "Zelenskiy lands in Istanbul",
+			Body: "Ukraine's president was met by Turkish officials. Zelensky later spoke to Recep Tayyip Erdoğan by phone."}},
+		{ImportKey: "2", Entry: &timelinev1.Entry{Status: timelinev1.Entry_PUBLISHED, Headline: "Kremlin-backed proposal",
+			Body: "Vladimir Medinsky handed over the memorandum, said Hakan Fidan, the foreign minister."}},
+		{ImportKey: "3", Entry: &timelinev1.Entry{Status: timelinev1.Entry_PUBLISHED, Headline: "Nothing to link here", Body: "talks go on."}},
+	}
+	resp, err := e.tl.BatchCreateEntries(ctx, &timelinev1.BatchCreateEntriesRequest{
+		Parent: tl.GetName(), Items: items, Options: &timelinev1.ImportOptions{LinkEntities: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.GetCreated() != 3 {
+		t.Fatalf("import: %+v", resp)
+	}
+	if got := resp.GetResults()[1].GetSuggestedNames(); !slices.Contains(got, "Hakan Fidan") {
+		t.Fatalf("suggested names of item 2: %q, want Hakan Fidan among them", got)
+	}
+	zel, err := e.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: tl.GetName(), MentionedEntity: "entities/zelensky"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zel.GetEntries()) != 1 {
+		t.Fatalf("%d entries mention Zelensky, want 1", len(zel.GetEntries()))
+	}
+	var texts []string
+	for _, m := range zel.GetEntries()[0].GetMentions() {
+		texts = append(texts, m.GetEntity()+"="+m.GetText()+"@"+m.GetField().String())
+	}
+	want := []string{"entities/zelensky=Zelenskiy@HEADLINE", "entities/istanbul=Istanbul@HEADLINE",
+		"entities/zelensky=Zelensky@BODY", "entities/erdogan=Recep Tayyip Erdoğan@BODY"}
+	if !slices.Equal(texts, want) {
+		t.Fatalf("mentions: %q, want %q", texts, want)
+	}
+	for _, id := range []string{"kremlin", "medinsky"} {
+		found, err := e.tl.ListEntityEntries(ctx, &timelinev1.ListEntityEntriesRequest{Entity: "entities/" + id})
+		if err != nil || len(found.GetEntries()) != 1 {
+			t.Fatalf("entries mentioning %s: %d (%v)", id, len(found.GetEntries()), err)
+		}
+	}
+
+	// With create_entities, unmatched names become entities, linked at once.
+	more := []*timelinev1.ImportItem{{ImportKey: "4", Entry: &timelinev1.Entry{Status: timelinev1.Entry_PUBLISHED,
+		Headline: "Fidan hosts dinner", Body: "Hakan Fidan invited both delegations."}}}
+	resp, err = e.tl.BatchCreateEntries(ctx, &timelinev1.BatchCreateEntriesRequest{
+		Parent: tl.GetName(), Items: more, Options: &timelinev1.ImportOptions{LinkEntities: true, CreateEntities: true},
+	})
+	if err != nil || resp.GetCreated() != 1 {
+		t.Fatalf("import creating entities: %+v, %v", resp, err)
+	}
+	fidan, err := e.ent.GetEntity(ctx, &entityv1.GetEntityRequest{Name: "entities/hakan-fidan"})
+	if err != nil || fidan.GetKind() != entityv1.Entity_OTHER || fidan.GetDisplayName() != "Hakan Fidan" {
+		t.Fatalf("entity made from a suggestion: %v, %v", fidan, err)
+	}
+	found, err := e.tl.ListEntityEntries(ctx, &timelinev1.ListEntityEntriesRequest{Entity: "entities/hakan-fidan"})
+	if err != nil || len(found.GetEntries()) != 1 {
+		t.Fatalf("entries mentioning the new entity: %d (%v)", len(found.GetEntries()), err)
+	}
 }
