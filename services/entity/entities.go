@@ -46,6 +46,7 @@ func (s *Server) CreateEntity(ctx context.Context, req *entityv1.CreateEntityReq
 	if err := s.store.CreateEntity(ctx, e); err != nil {
 		return nil, err
 	}
+	s.links.changed()
 	return e.proto(), nil
 }
 
@@ -215,6 +216,9 @@ func (s *Server) UpdateEntity(ctx context.Context, req *entityv1.UpdateEntityReq
 		next.UpdateTime = s.now()
 		next.Revision = cur.Revision + 1
 		err = s.store.UpdateEntity(ctx, cur, &next)
+		if err == nil {
+			s.links.changed()
+		}
 		if retryable(err, patch.GetEtag(), attempt) {
 			if err := backoff(ctx, attempt); err != nil {
 				return nil, err
@@ -272,5 +276,6 @@ func (s *Server) DeleteEntity(ctx context.Context, req *entityv1.DeleteEntityReq
 	if err := s.store.DeleteEntity(ctx, id, revision); err != nil {
 		return nil, err
 	}
+	s.links.changed()
 	return &emptypb.Empty{}, nil
 }

@@ -34,6 +34,7 @@ type Server struct {
 	logger    *slog.Logger
 	validator *validation.Validator
 	now       func() time.Time
+	links     links
 }
 
 // NewServer returns the Entity service on store.

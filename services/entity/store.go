@@ -29,6 +29,17 @@ type Store interface {
 	// DeleteEntity deletes the entity at revision (any revision when 0) and gives up its
 	// external ids.
 	DeleteEntity(ctx context.Context, id string, revision int64) error
+	// NamesVersion returns a token that changes whenever an entity is created, changed
+	// or deleted, by any replica.
+	NamesVersion(ctx context.Context) (string, error)
+	// Names returns the display name and aliases of every entity.
+	Names(ctx context.Context) ([]NameSet, error)
+}
+
+// NameSet is an entity's id and names, display name first.
+type NameSet struct {
+	ID    string
+	Names []string
 }
 
 // Query selects entities in SortName order, then by id.

@@ -353,8 +353,8 @@ func (imp *importer) write(ctx context.Context, batch []*pending) error {
 
 // repeatIndex finds the entries a new text repeats, in memory.
 type repeatIndex struct {
-	exact map[string]string  // text hash -> entry id
-	bands map[int64][]int32  // band key -> entries (indexes into ids), at most maxPostings
+	exact map[string]string // text hash -> entry id
+	bands map[int64][]int32 // band key -> entries (indexes into ids), at most maxPostings
 	ids   []string
 	fps   []dedupe.Fingerprint
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"time"
@@ -33,6 +34,7 @@ const (
 	entitiesColl    = "entities"
 	revisionsColl   = "entity_revisions"
 	externalIDsColl = "entity_external_ids"
+	metaColl        = "entity_meta"
 )
 
 // Store implements entity.Store on MongoDB.
@@ -40,6 +42,7 @@ type Store struct {
 	entities *mongo.Collection
 	claims   *mongo.Collection
 	log      mongodb.Versioned
+	meta     *mongo.Collection
 }
 
 var _ entity.Store = (*Store)(nil)
@@ -80,6 +83,7 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 		entities: entities,
 		claims:   db.Collection(externalIDsColl),
 		log:      mongodb.Versioned{Docs: entities, Log: db.Collection(revisionsColl)},
+		meta:     db.Collection(metaColl),
 	}, nil
 }
 
@@ -175,6 +179,7 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 	if err != nil {
 		return fmt.Errorf("insert entity: %w", err)
 	}
+	s.touchNames(ctx)
 	return nil
 }
 
@@ -294,6 +299,7 @@ func (s *Store) UpdateEntity(ctx context.Context, prev, next *entity.Entity) err
 		}
 	}
 	s.releaseAll(ctx, prev.ID, dropped)
+	s.touchNames(ctx)
 	return nil
 }
 
@@ -302,6 +308,7 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, revision int64) err
 	if err := s.log.Delete(ctx, id, revision); err != nil {
 		return writeErr(err, resource(id))
 	}
+	s.touchNames(ctx)
 	// A failure here leaves claims of an entity that is gone, which the next claimant
 	// takes over.
 	if _, err := s.claims.DeleteMany(ctx, bson.D{{Key: "entity", Value: id}}); err != nil {
@@ -321,4 +328,51 @@ func writeErr(err error, name string) error {
 		return apierror.Aborted(name)
 	}
 	return fmt.Errorf("write %s: %w", name, err)
+}
+
+// namesVersionID is the _id of the document whose version changes with every write.
+const namesVersionID = "names"
+
+// touchNames changes the names version after a write. Concurrent writers may overwrite
+// each other's version: either way it differs from the one before, which is all that
+// readers compare.
+func (s *Store) touchNames(ctx context.Context) {
+	version := fmt.Sprintf("%d-%d", time.Now().UnixNano(), rand.Uint64())
+	// Best effort: the write itself succeeded, and if this fails, linkers of other
+	// replicas see the change with the next write (the writer's own linker rebuilds anyway).
+	_, _ = s.meta.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: namesVersionID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: version}}}}, options.UpdateOne().SetUpsert(true))
+}
+
+// NamesVersion implements entity.Store.
+func (s *Store) NamesVersion(ctx context.Context) (string, error) {
+	var d struct {
+		Version string `bson:"version"`
+	}
+	err := s.meta.FindOne(ctx, bson.D{{Key: "_id", Value: namesVersionID}}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return "", fmt.Errorf("read entity names version: %w", err)
+	}
+	return d.Version, nil
+}
+
+// Names implements entity.Store.
+func (s *Store) Names(ctx context.Context) ([]entity.NameSet, error) {
+	cur, err := s.entities.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "display_name", Value: 1}, {Key: "aliases", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("read entity names: %w", err)
+	}
+	defer func() { _ = cur.Close(ctx) }()
+	var out []entity.NameSet
+	for cur.Next(ctx) {
+		var d entityDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("read entity names: %w", err)
+		}
+		out = append(out, entity.NameSet{ID: d.ID, Names: append([]string{d.DisplayName}, d.Aliases...)})
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("read entity names: %w", err)
+	}
+	return out, nil
 }
