@@ -186,7 +186,7 @@ func invalidField(field, description string) error {
 
 // shuttingDown is what the services say when they end streams on shutdown.
 func shuttingDown() *status.Status {
-	st := status.New(codes.Unavailable, "the server is shutting down: reconnect")
+	st := status.New(codes.Unavailable, "the server is shutting down: resume from the last sequence received")
 	if d, err := st.WithDetails(&errdetails.ErrorInfo{Reason: "SHUTTING_DOWN", Domain: errorDomain}); err == nil {
 		st = d
 	}
