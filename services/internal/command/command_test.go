@@ -246,13 +246,15 @@ func TestUsageNamesEnvironmentVariables(t *testing.T) {
 	var out bytes.Buffer
 	var addr, format string
 	f := command.NewFlags("ctl", &out, func(string) string { return "" }).WithEnvPrefix("NEWSROOM_")
+	f.Synopsis("Usage: ctl [flags] FILE...\n")
 	f.String(&addr, "addr", "", "address")
 	f.Local().String(&format, "format", "", "format")
 	if _, err := f.ParseOperands([]string{"-h"}); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v, want flag.ErrHelp", err)
 	}
 	help := out.String()
-	if !strings.Contains(help, "(env NEWSROOM_ADDR)") || strings.Contains(help, "FORMAT") {
+	if !strings.HasPrefix(help, "Usage: ctl [flags] FILE...\n\nFlags:\n") ||
+		!strings.Contains(help, "(env NEWSROOM_ADDR)") || strings.Contains(help, "FORMAT") {
 		t.Fatalf("help names the wrong variables:\n%s", help)
 	}
 }

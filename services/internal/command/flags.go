@@ -50,6 +50,14 @@ func (f *Flags) Local() *Flags {
 	return &g
 }
 
+// Synopsis sets what -h and a bad flag print before the flags: how to call the command.
+func (f *Flags) Synopsis(text string) {
+	f.fs.Usage = func() {
+		fmt.Fprint(f.fs.Output(), strings.TrimRight(text, "\n")+"\n\nFlags:\n")
+		f.fs.PrintDefaults()
+	}
+}
+
 // EnvName is the environment variable for a flag: "grpc-addr" -> "GRPC_ADDR".
 func EnvName(flagName string) string {
 	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
