@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"strings"
@@ -27,7 +28,8 @@ type fakeTimelines struct {
 
 	mu       sync.Mutex
 	statuses map[string]timelinev1.Timeline_Status // by timeline id
-	headline string                                // of the one entry listed
+	headline string                                // of the entries listed
+	page     int                                   // how many entries are listed; 1 when 0
 	// reportStatus has ListEntries send the timeline's status in its response header.
 	reportStatus bool
 	// listGate, when set, holds ListEntries until it is closed.
@@ -61,7 +63,7 @@ func (f *fakeTimelines) GetTimeline(_ context.Context, req *timelinev1.GetTimeli
 func (f *fakeTimelines) ListEntries(ctx context.Context, req *timelinev1.ListEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
 	f.lists.Add(1)
 	f.mu.Lock()
-	gate, report, headline := f.listGate, f.reportStatus, f.headline
+	gate, report, headline, page := f.listGate, f.reportStatus, f.headline, max(f.page, 1)
 	f.mu.Unlock()
 	if gate != nil {
 		<-gate
@@ -75,7 +77,14 @@ func (f *fakeTimelines) ListEntries(ctx context.Context, req *timelinev1.ListEnt
 			return nil, err
 		}
 	}
-	return &timelinev1.ListEntriesResponse{Entries: []*timelinev1.Entry{{Name: req.GetParent() + "/entries/e1", Headline: headline}}}, nil
+	resp := &timelinev1.ListEntriesResponse{}
+	for i := range page {
+		resp.Entries = append(resp.Entries, &timelinev1.Entry{
+			Name: fmt.Sprintf("%s/entries/e%d", req.GetParent(), i), Headline: headline,
+			Body: "The delegations met for two hours; a joint statement is expected this evening.",
+		})
+	}
+	return resp, nil
 }
 
 func (f *fakeTimelines) UpdateTimeline(_ context.Context, req *timelinev1.UpdateTimelineRequest) (*timelinev1.Timeline, error) {
@@ -113,7 +122,7 @@ type fakeGateway struct {
 	stop context.CancelFunc // ends the gateway's life, as a shutdown does
 }
 
-func serveFake(t *testing.T, f *fakeTimelines, opts gateway.Options) *fakeGateway {
+func serveFake(t testing.TB, f *fakeTimelines, opts gateway.Options) *fakeGateway {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

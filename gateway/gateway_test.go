@@ -44,7 +44,7 @@ func newBackend(t *testing.T) *backend {
 	return &backend{health: h, conn: dial(t, lis.Addr().String())}
 }
 
-func dial(t *testing.T, addr string) *grpc.ClientConn {
+func dial(t testing.TB, addr string) *grpc.ClientConn {
 	t.Helper()
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
