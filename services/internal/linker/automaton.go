@@ -158,6 +158,16 @@ func (a *automaton) sparseChild(u int32, c byte) int32 {
 	return -1
 }
 
+// next is step with a dense row looked up inline.
+func (a *automaton) next(s int32, c byte) int32 {
+	if n := &a.nodes[s]; n.count < 0 {
+		if v := a.dense[int(^n.count)*a.classes+int(a.class[c])]; v != 0 {
+			return v
+		}
+	}
+	return a.step(s, c)
+}
+
 // step is the goto function with failure: the state after reading c in state s.
 func (a *automaton) step(s int32, c byte) int32 {
 	for {

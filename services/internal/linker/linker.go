@@ -218,16 +218,13 @@ func (f *folder) analyze(s string) analysis {
 // sepEntry records one separator of the text: where it starts (the end of a match
 // before it) and where the letters after it start (the start of a match after it).
 type sepEntry struct {
-	endRune, endOff int // first code point of the separator
-	// prevEndRune/Off is just after the code point of the last letter before the
-	// separator: the end of a match when the separator starts inside that code point.
-	prevEndRune, prevEndOff int
-	startRune, startOff     int // code point of the first letter after the separator
+	endRune, endOff     int // code point where the separator starts
+	startRune, startOff int // code point of the first letter after the separator
+	// hardCount counts the hard separators so far, this one included.
+	hardCount int32
 	// straddle: one code point has letters on both sides ("½" folds to "1 2"), so no
 	// match may start or end here.
 	straddle bool
-	// hardCount counts the hard separators so far, this one included.
-	hardCount int
 }
 
 type candidate struct {
@@ -314,61 +311,43 @@ func (l *Linker) Link(text string) []Match {
 	return matches
 }
 
+// scanner is the state of one pass over a text.
+type scanner struct {
+	l     *Linker
+	text  string
+	sc    *scan
+	state int32
+	// The separator being read, if pending: the text starts with one.
+	pending, hard   bool
+	sepRune, sepOff int
+	hardCount       int32
+	sepIdx          int
+	letterRune      int // code point of the last letter
+}
+
 // scan runs the automaton over the folded text and collects every occurrence of a key
 // that passes the boundary and punctuation checks.
 func (l *Linker) scan(text string, sc *scan) {
 	a := l.auto
-	ring, mask := sc.ring, len(sc.ring)-1
-	state := int32(0)
-
-	// The separator being read: the text starts with one.
-	pending, hard := true, false
-	sepRune, sepOff := 0, 0
-	hardCount, sepIdx := 0, -1
-	// The code point of the last letter.
-	letterRune, letterEndRune, letterEndOff := -1, 0, 0
-
-	emit := func(nextRune, nextOff int) {
-		sepIdx++
-		if hard {
-			hardCount++
-		}
-		ring[sepIdx&mask] = sepEntry{
-			endRune: sepRune, endOff: sepOff,
-			prevEndRune: letterEndRune, prevEndOff: letterEndOff,
-			startRune: nextRune, startOff: nextOff,
-			straddle:  letterRune == nextRune,
-			hardCount: hardCount,
-		}
-		pending = false
-		state = a.step(state, ' ')
-		u := state
-		if a.nodes[u].out < 0 {
-			u = a.nodes[u].dict
-		}
-		for ; u >= 0; u = a.nodes[u].dict {
-			l.candidate(text, sc, a.nodes[u].out, sepIdx)
-		}
-	}
-
+	ascii := &l.fold.ascii
+	s := scanner{l: l, text: text, sc: sc, pending: true, sepIdx: -1, letterRune: -1}
 	runeIdx := 0
 	for i := 0; i < len(text); {
 		if b := text[i]; b < utf8.RuneSelf {
-			e := &l.fold.ascii[b]
-			if e.letter {
-				if pending {
-					emit(runeIdx, i)
+			switch e := &ascii[b]; {
+			case e.letter:
+				if s.pending {
+					s.separator(runeIdx, i)
 				}
 				// The root's only child is the separator: a letter leaves it where it is.
-				if state != 0 {
-					state = a.step(state, e.b)
+				if s.state != 0 {
+					s.state = a.next(s.state, e.b)
 				}
-				letterRune, letterEndRune, letterEndOff = runeIdx, runeIdx+1, i+1
-			} else {
-				if !pending {
-					pending, hard, sepRune, sepOff = true, false, runeIdx, i
-				}
-				hard = hard || e.hard
+				s.letterRune = runeIdx
+			case !s.pending:
+				s.pending, s.hard, s.sepRune, s.sepOff = true, e.hard, runeIdx, i
+			default:
+				s.hard = s.hard || e.hard
 			}
 			i++
 			runeIdx++
@@ -376,29 +355,59 @@ func (l *Linker) scan(text string, sc *scan) {
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		e := l.fold.lookup(r)
+		letters := false
 		for j := 0; j < len(e.key); j++ {
-			if c := e.key[j]; c == ' ' {
-				if !pending {
-					pending, hard, sepRune, sepOff = true, false, runeIdx, i
+			c := e.key[j]
+			switch {
+			case c != ' ':
+				if s.pending {
+					s.separator(runeIdx, i)
 				}
-				hard = hard || e.hard
-			} else {
-				if pending {
-					emit(runeIdx, i)
+				if s.state != 0 {
+					s.state = a.next(s.state, c)
 				}
-				if state != 0 {
-					state = a.step(state, c)
+				s.letterRune, letters = runeIdx, true
+			case !s.pending:
+				s.pending, s.hard, s.sepRune, s.sepOff = true, e.hard, runeIdx, i
+				if letters { // "⒜" folds to " a ": a match of "a" ends after it
+					s.sepRune, s.sepOff = runeIdx+1, i+size
 				}
-				letterRune, letterEndRune, letterEndOff = runeIdx, runeIdx+1, i+size
+			default:
+				s.hard = s.hard || e.hard
 			}
 		}
 		i += size
 		runeIdx++
 	}
-	if !pending {
-		pending, hard, sepRune, sepOff = true, false, runeIdx, len(text)
+	if !s.pending {
+		s.pending, s.hard, s.sepRune, s.sepOff = true, false, runeIdx, len(text)
 	}
-	emit(runeIdx, len(text))
+	s.separator(runeIdx, len(text))
+}
+
+// separator ends the pending separator, where the letter at nextRune (byte nextOff)
+// begins: it feeds the separator to the automaton and checks the keys that end with it.
+func (s *scanner) separator(nextRune, nextOff int) {
+	a := s.l.auto
+	s.sepIdx++
+	if s.hard {
+		s.hardCount++
+	}
+	s.sc.ring[s.sepIdx&(len(s.sc.ring)-1)] = sepEntry{
+		endRune: s.sepRune, endOff: s.sepOff,
+		startRune: nextRune, startOff: nextOff,
+		hardCount: s.hardCount,
+		straddle:  s.letterRune == nextRune,
+	}
+	s.pending = false
+	s.state = a.step(s.state, ' ')
+	u := s.state
+	if a.nodes[u].out < 0 {
+		u = a.nodes[u].dict
+	}
+	for ; u >= 0; u = a.nodes[u].dict {
+		s.l.candidate(s.text, s.sc, a.nodes[u].out, s.sepIdx)
+	}
 }
 
 // candidate checks an occurrence of group g's key that ends at separator e.
@@ -414,9 +423,6 @@ func (l *Linker) candidate(text string, sc *scan, g int32, e int) {
 		return
 	}
 	c := candidate{s: s, e: e, g: g, start: rs.startRune, startOff: rs.startOff, end: re.endRune, endOff: re.endOff}
-	if re.endRune < re.prevEndRune { // the separator starts inside the last letter's code point
-		c.end, c.endOff = re.prevEndRune, re.prevEndOff
-	}
 	if sc.ring[(e-1)&mask].hardCount > rs.hardCount && (grp.extra < 0 || !l.punctuationFits(grp, text[c.startOff:c.endOff])) {
 		return
 	}

@@ -22,9 +22,11 @@ type Suggestion struct {
 //     single letters ("U.S."). Lowercase connectors may sit inside it: "Bank of England",
 //     "Osama bin Laden", "Valéry Giscard d'Estaing". Line breaks and other punctuation end
 //     it, and so does a word that a match covers.
-//   - Function words and titles are dropped from the start ("The European Commission",
-//     "President Emmanuel Macron") and titles from the end ("South Korean President"). A
-//     title followed by a connector ("Secretary of State") is a title, not a name.
+//   - Function words are dropped from the start ("The European Commission"). Titles are
+//     not part of names and separate them: "Lithuanian President Gitanas Nausėda" gives
+//     "Gitanas Nausėda", and so does "Prime Minister"; "Secretary of State" is a title.
+//     Modifiers of titles ("General", "Foreign") are dropped before two more words only:
+//     "General Motors" stays.
 //   - A single word is left out when it is a function word, a title, a month or a day, a
 //     single letter, or a nationality ("Turkish", "Ukrainian", "Japanese"). At the start of
 //     a sentence, where everything is capitalised, a single word counts only when it is
@@ -46,9 +48,7 @@ func Suggest(text string, matches []Match) []Suggestion {
 	var out []Suggestion
 	var run []word
 	flush := func() {
-		if s, ok := suggestion(text, run, capitalised, covered); ok {
-			out = append(out, s)
-		}
+		out = appendSuggestions(out, text, run, capitalised, covered)
 		run = run[:0]
 	}
 	ci := 0
@@ -73,32 +73,42 @@ func Suggest(text string, matches []Match) []Suggestion {
 	return out
 }
 
-// suggestion trims a run of words to the name it suggests, if any.
-func suggestion(text string, run []word, capitalised map[string]bool, covered []span) (Suggestion, bool) {
+// appendSuggestions appends the names in a run of words. A title separates two
+// ("Bank of England Governor Andrew Bailey"); a title with a connector is a title phrase
+// ("Secretary of State Antony Blinken").
+func appendSuggestions(out []Suggestion, text string, run []word, capitalised map[string]bool, covered []span) []Suggestion {
+	for {
+		i := slices.IndexFunc(run, func(w word) bool { return titles[strings.ToLower(w.text)] })
+		if i < 0 {
+			break
+		}
+		out = appendSuggestion(out, text, run[:i], capitalised, covered)
+		if i+1 < len(run) && isConnector(run[i+1]) {
+			i += 2
+		}
+		run = run[min(i+1, len(run)):]
+	}
+	return appendSuggestion(out, text, run, capitalised, covered)
+}
+
+// appendSuggestion trims a run of words to the name it suggests, if any.
+func appendSuggestion(out []Suggestion, text string, run []word, capitalised map[string]bool, covered []span) []Suggestion {
 	for len(run) > 0 && isConnector(run[len(run)-1]) {
 		run = run[:len(run)-1]
 	}
-	for len(run) > 0 && leadingWords[strings.ToLower(run[0].text)] {
-		if titles[strings.ToLower(run[0].text)] && len(run) > 1 && isConnector(run[1]) {
-			return Suggestion{}, false
-		}
+	for len(run) > 0 && (isConnector(run[0]) || functionWords[strings.ToLower(run[0].text)] ||
+		(len(run) > 2 && modifiers[strings.ToLower(run[0].text)])) {
 		run = run[1:]
-		for len(run) > 0 && isConnector(run[0]) {
-			run = run[1:]
-		}
-	}
-	for len(run) > 0 && titles[strings.ToLower(run[len(run)-1].text)] {
-		run = run[:len(run)-1]
 	}
 	switch {
 	case len(run) == 0:
-		return Suggestion{}, false
+		return out
 	case len(run) == 1:
 		w := run[0]
 		key := strings.ToLower(w.text)
-		if singleWords[key] || utf8.RuneCountInString(w.text) == 1 || isNationality(key) ||
+		if notNames[key] || utf8.RuneCountInString(w.text) == 1 || isNationality(key) ||
 			(w.sentence && !capitalised[w.text] && !isAcronym(w.text)) {
-			return Suggestion{}, false
+			return out
 		}
 	}
 	first, last := run[0], run[len(run)-1]
@@ -111,7 +121,7 @@ func suggestion(text string, run []word, capitalised map[string]bool, covered []
 		endOff++
 	}
 	s.Text = text[startOff:endOff]
-	return s, true
+	return append(out, s)
 }
 
 // isNationality guesses adjectives of nationality by their ending: "Ukrainian",
@@ -228,38 +238,43 @@ func isConnector(w word) bool {
 var connectors = setOf("of", "de", "da", "das", "do", "dos", "du", "del", "della", "der",
 	"den", "di", "van", "von", "la", "le", "bin", "bint", "ibn", "al", "el", "ben", "y", "d", "l", "zu")
 
-// leadingWords are dropped from the start of a name: function words that start sentences,
-// and titles.
-var leadingWords = union(titles, setOf(
+// functionWords are dropped from the start of a name: "The European Commission", "In
+// Vilnius".
+var functionWords = setOf(
 	"the", "a", "an", "in", "on", "at", "but", "and", "or", "nor", "so", "yet", "if", "as",
 	"he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "my",
 	"this", "that", "these", "those", "there", "here", "then", "when", "while", "where",
 	"what", "who", "why", "how", "after", "before", "since", "until", "during", "despite",
 	"for", "from", "to", "by", "with", "without", "about", "over", "under", "meanwhile",
 	"however", "also", "earlier", "later", "today", "yesterday", "tomorrow", "tonight",
-))
-
-// titles precede names, or follow a nationality ("Lithuanian President").
-var titles = setOf(
-	"mr", "mrs", "ms", "dr", "prof", "president", "prime", "minister", "chancellor", "king",
-	"queen", "prince", "princess", "pope", "sir", "dame", "lord", "lady", "senator", "sen",
-	"rep", "governor", "gov", "mayor", "secretary", "general", "gen", "colonel", "col",
-	"lieutenant", "lt", "commander", "ambassador", "spokesman", "spokeswoman",
-	"spokesperson", "judge", "justice", "foreign", "defence", "defense", "deputy", "chief",
-	"former", "acting", "vice", "leader", "envoy", "premier",
 )
 
-// singleWords are never a name on their own.
-var singleWords = setOf(
+// titles stand before names and are not part of them.
+var titles = setOf(
+	"mr", "mrs", "ms", "dr", "prof", "president", "premier", "minister", "chancellor", "king",
+	"queen", "prince", "princess", "pope", "sir", "dame", "lord", "lady", "senator", "sen",
+	"rep", "governor", "gov", "mayor", "secretary", "colonel", "col", "lieutenant", "lt",
+	"commander", "ambassador", "spokesman", "spokeswoman", "spokesperson", "judge", "envoy",
+)
+
+// modifiers go with a title ("Prime Minister", "Secretary General Mark Rutte"), but also
+// start names ("General Motors", "Foreign Office"): dropped only before two more words.
+var modifiers = setOf(
+	"prime", "foreign", "defence", "defense", "deputy", "chief", "former", "acting", "vice",
+	"general", "gen",
+)
+
+// notNames are never a name on their own.
+var notNames = union(functionWords, titles, modifiers, setOf(
 	"january", "february", "march", "april", "may", "june", "july", "august", "september",
 	"october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
 	"sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
 	"friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
-)
+))
 
-func union(a, b map[string]bool) map[string]bool {
-	m := make(map[string]bool, len(a)+len(b))
-	for _, s := range []map[string]bool{a, b} {
+func union(sets ...map[string]bool) map[string]bool {
+	m := make(map[string]bool)
+	for _, s := range sets {
 		for w := range s {
 			m[w] = true
 		}
