@@ -240,6 +240,9 @@ func checkKey(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", errors.New("not valid UTF-8")
 	}
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "", errors.New("has control characters")
+	}
 	return s, nil
 }
 

@@ -57,6 +57,29 @@ func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
+// list reads a list field as its undecoded elements, without nulls. A value that is not
+// a list is a list of one when single is true, else an error saying want.
+func (o object) list(field string, single bool, want string) ([]json.RawMessage, error) {
+	raw, ok := o[field]
+	if !ok || isNull(raw) {
+		return nil, nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		if !single {
+			return nil, fieldErr(field, "want %s", want)
+		}
+		list = []json.RawMessage{raw}
+	}
+	out := list[:0]
+	for _, r := range list {
+		if !isNull(r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // str reads a string field; a missing or null field is "".
 func (o object) str(field string) (string, error) {
 	raw, ok := o[field]
@@ -91,27 +114,36 @@ func (o object) id(field string) (string, error) {
 	return s, nil
 }
 
+// firstID reads the first of fields that holds an identifier.
+func (o object) firstID(fields ...string) (string, error) {
+	for _, f := range fields {
+		if id, err := o.id(f); err != nil || id != "" {
+			return id, err
+		}
+	}
+	return "", nil
+}
+
+// line reads a string field as one clean line.
+func (o object) line(field string) (string, error) {
+	s, err := o.str(field)
+	return collapse(s), err
+}
+
 // strings reads a list of strings; a single string is a list of one. Blank strings are
 // dropped.
 func (o object) strings(field string) ([]string, error) {
-	raw, ok := o[field]
-	if !ok || isNull(raw) {
-		return nil, nil
-	}
-	var list []*string
-	if err := json.Unmarshal(raw, &list); err != nil {
-		var one string
-		if err := json.Unmarshal(raw, &one); err != nil {
-			return nil, fieldErr(field, "want a list of strings")
-		}
-		list = []*string{&one}
+	list, err := o.list(field, true, "")
+	if err != nil {
+		return nil, err
 	}
 	var out []string
-	for _, s := range list {
-		if s == nil {
-			continue
+	for _, r := range list {
+		var s string
+		if err := json.Unmarshal(r, &s); err != nil {
+			return nil, fieldErr(field, "want a list of strings")
 		}
-		if c := collapse(*s); c != "" {
+		if c := collapse(s); c != "" {
 			out = append(out, c)
 		}
 	}
@@ -120,19 +152,12 @@ func (o object) strings(field string) ([]string, error) {
 
 // objects reads a list of objects; a single object is a list of one.
 func (o object) objects(field string) ([]object, error) {
-	raw, ok := o[field]
-	if !ok || isNull(raw) {
-		return nil, nil
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		list = []json.RawMessage{raw}
+	list, err := o.list(field, true, "")
+	if err != nil {
+		return nil, err
 	}
 	out := make([]object, 0, len(list))
 	for i, r := range list {
-		if isNull(r) {
-			continue
-		}
 		var m object
 		if err := json.Unmarshal(r, &m); err != nil {
 			return nil, fieldErr(fmt.Sprintf("%s[%d]", field, i), "want an object")
@@ -158,20 +183,13 @@ func (o object) timestamp(field string) (time.Time, error) {
 // sources reads a list of sources: objects with "name" and "url" (or "uri"), or strings
 // that are a name or a link. A source with only a link is named after the link's host.
 func (o object) sources(field string) ([]Source, error) {
-	raw, ok := o[field]
-	if !ok || isNull(raw) {
-		return nil, nil
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fieldErr(field, "want a list of sources")
+	list, err := o.list(field, false, "a list of sources")
+	if err != nil {
+		return nil, err
 	}
 	var out []Source
 	for i, r := range list {
 		name := fmt.Sprintf("%s[%d]", field, i)
-		if isNull(r) {
-			continue
-		}
 		var s Source
 		var text string
 		if err := json.Unmarshal(r, &text); err == nil {

@@ -62,19 +62,13 @@ func jsonLineItem(raw []byte) (Item, error) {
 		return Item{}, err
 	}
 	var it Item
-	if it.Key, err = o.id("key"); err != nil {
+	if it.Key, err = o.firstID("key", "id"); err != nil {
 		return Item{}, err
 	}
-	if it.Key == "" {
-		if it.Key, err = o.id("id"); err != nil {
-			return Item{}, err
-		}
-	}
-	headline, err := o.str("headline")
-	if err != nil {
+	if it.Headline, err = o.line("headline"); err != nil {
 		return Item{}, err
 	}
-	if it.Headline = collapse(headline); it.Headline == "" {
+	if it.Headline == "" {
 		return Item{}, &fieldError{field: "headline", err: ErrRequired}
 	}
 	if it.Body, err = o.body("body"); err != nil {
@@ -97,11 +91,9 @@ func jsonLineItem(raw []byte) (Item, error) {
 	if it.Sources, err = o.sources("sources"); err != nil {
 		return Item{}, err
 	}
-	located, err := o.str("located")
-	if err != nil {
+	if it.Located, err = o.line("located"); err != nil {
 		return Item{}, err
 	}
-	it.Located = collapse(located)
 	finish(&it, kind)
 	return it, nil
 }

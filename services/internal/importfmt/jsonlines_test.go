@@ -109,6 +109,7 @@ func TestParseJSONLinesBadLines(t *testing.T) {
 		"sources not a list":    {`{"headline": "x", "sources": "Reuters"}`, "sources", "list of sources"},
 		"key too long":          {`{"headline": "x", "key": "` + strings.Repeat("k", MaxKeyLen+1) + `"}`, "key", "longer"},
 		"key a fraction":        {`{"headline": "x", "id": 1.5}`, "id", "integer"},
+		"key with a line break": {`{"headline": "x", "key": "a\nb"}`, "key", "control"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

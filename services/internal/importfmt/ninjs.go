@@ -182,13 +182,8 @@ func ninjsItem(raw json.RawMessage) (Item, error) {
 		return Item{}, err
 	}
 	var it Item
-	if it.Key, err = o.id("uri"); err != nil {
+	if it.Key, err = o.firstID("uri", "guid"); err != nil {
 		return Item{}, err
-	}
-	if it.Key == "" {
-		if it.Key, err = o.id("guid"); err != nil {
-			return Item{}, err
-		}
 	}
 	if it.Headline, err = ninjsHeadline(o); err != nil {
 		return Item{}, err
@@ -213,11 +208,9 @@ func ninjsItem(raw json.RawMessage) (Item, error) {
 	if it.Sources, err = ninjsSources(o); err != nil {
 		return Item{}, err
 	}
-	located, err := o.str("located")
-	if err != nil {
+	if it.Located, err = o.line("located"); err != nil {
 		return Item{}, err
 	}
-	it.Located = collapse(located)
 	kind, err := ninjsKind(o)
 	if err != nil {
 		return Item{}, err
@@ -285,8 +278,7 @@ func ninjsHeadline(o object) (string, error) {
 	if best >= 0 {
 		return collapse(strings.Join(list[best].paragraphs(), " ")), nil
 	}
-	h, err := o.str("headline")
-	return collapse(h), err
+	return o.line("headline")
 }
 
 func ninjsBody(o object) (string, error) {
@@ -350,13 +342,9 @@ func ninjsAuthors(o object) ([]string, error) {
 		}
 		add(s)
 	}
-	raw, ok := o["bylines"]
-	if !ok || isNull(raw) {
-		return out, nil
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fieldErr("bylines", "want a list")
+	list, err := o.list("bylines", false, "a list")
+	if err != nil {
+		return nil, err
 	}
 	for i, r := range list {
 		var s string
@@ -366,9 +354,6 @@ func ninjsAuthors(o object) ([]string, error) {
 		}
 		var m object
 		if err := json.Unmarshal(r, &m); err != nil {
-			if isNull(r) {
-				continue
-			}
 			return nil, fieldErr(fmt.Sprintf("bylines[%d]", i), "want a string or an object with by or name")
 		}
 		for _, f := range []string{"by", "name"} {
@@ -418,13 +403,9 @@ func ninjsSources(o object) ([]Source, error) {
 func ninjsKind(o object) (timelinev1.Entry_Kind, error) {
 	var words []string
 	for _, field := range []string{"genres", "signals"} {
-		raw, ok := o[field]
-		if !ok || isNull(raw) {
-			continue
-		}
-		var list []json.RawMessage
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return 0, fieldErr(field, "want a list")
+		list, err := o.list(field, false, "a list")
+		if err != nil {
+			return 0, err
 		}
 		for _, r := range list {
 			var s string
