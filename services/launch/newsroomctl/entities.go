@@ -127,7 +127,7 @@ func (c *cli) importEntities(ctx context.Context, args []string) error {
 		return err
 	}
 
-	writeEntityReport(c.stdout, tasks)
+	writeEntityReport(c.stdout, tasks, merge)
 	for _, t := range tasks {
 		if t.outcome == outcomeInvalid || t.outcome == outcomeFailed {
 			return errInvalidItems
@@ -318,14 +318,16 @@ func isConnectionError(err error) bool {
 	return false
 }
 
-func writeEntityReport(w io.Writer, tasks []*entityTask) {
+func writeEntityReport(w io.Writer, tasks []*entityTask, merge bool) {
 	counts := map[string]int{}
 	for _, t := range tasks {
 		counts[t.outcome]++
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, o := range entityOutcomes {
-		if counts[o] > 0 || o == outcomeCreated || o == outcomeExists || o == outcomeInvalid {
+		shown := o == outcomeCreated || o == outcomeExists || o == outcomeInvalid ||
+			merge && (o == outcomeMerged || o == outcomeUnchanged)
+		if shown || counts[o] > 0 {
 			fmt.Fprintf(tw, "%s:\t%d\n", o, counts[o])
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/code"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -178,7 +179,7 @@ func (cl *clients) describe(what string, err error) error {
 	case codes.Canceled:
 		return fmt.Errorf("%s: canceled", what)
 	}
-	msg := fmt.Sprintf("%s: %s: %s", what, st.Code(), st.Message())
+	msg := fmt.Sprintf("%s: %s: %s", what, code.Code(st.Code()), st.Message())
 	for _, v := range violations(st) {
 		if !strings.Contains(msg, v) {
 			msg += "; " + v
