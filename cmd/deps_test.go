@@ -13,6 +13,7 @@ func TestProductionBinariesDoNotLinkFerretDB(t *testing.T) {
 		"entity-server":   false,
 		"timeline-server": false,
 		"gateway":         false,
+		"newsroomctl":     false,
 		"newsroom":        true, // checked too, so that the test is known to see FerretDB
 	}
 	for name, allowed := range tests {

@@ -74,7 +74,7 @@ type proc struct {
 // developer's own settings do not leak in.
 var flagEnv = []string{
 	"MONGODB_URI", "HTTP_ADDR", "GRPC_ADDR", "DATA_DIR", "DB_ONLY", "DB_ADDR",
-	"ENTITY_ADDR", "TIMELINE_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT",
+	"ENTITY_ADDR", "TIMELINE_ADDR", "LOG_FORMAT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "NEWSROOM_ADDR", "NEWSROOM_TIMEOUT",
 }
 
 func run(t *testing.T, name string, env []string, args ...string) *proc {

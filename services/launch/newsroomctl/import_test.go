@@ -202,3 +202,24 @@ func TestImportCreateEntities(t *testing.T) {
 		t.Errorf("entries mentioning the entity created for Dmitry Peskov: %q", headlines(peskov))
 	}
 }
+
+func TestImportNinjs(t *testing.T) {
+	n := startNewsroom(t)
+	r := n.ctl("import", "--timeline", "wire", "testdata/wire.ninjs").must(t, ExitFailed)
+	r.counts(t, map[string]int{"read": 3, "created": 2, "invalid": 1})
+	if !strings.Contains(r.stdout, "invalid  testdata/wire.ninjs:19  headline: required") {
+		t.Errorf("report:\n%s", r.stdout)
+	}
+	entries := n.entries(&timelinev1.ListEntriesRequest{Parent: n.timelineBySlug("wire").GetName(), Order: timelinev1.Order_OLDEST_FIRST})
+	if got, want := headlines(entries), []string{"Grain convoy clears the Bosphorus", "Convoy had nine ships"}; !slices.Equal(got, want) {
+		t.Fatalf("entries %q, want %q", got, want)
+	}
+	convoy := entries[0]
+	if convoy.GetImportKey() != "urn:newsml:wire.example:20250820:grain-convoy" || convoy.GetBody() != "The first convoy under the Ankara agreement passed Istanbul on Wednesday.\n\nTurkish coastguard boats escorted it." ||
+		convoy.GetOccurredAt().AsTime().Format("15:04") != "14:45" || !slices.Equal(convoy.GetAuthors(), []string{"Wire Staff"}) {
+		t.Errorf("entry = %v", convoy)
+	}
+	if entries[1].GetKind() != timelinev1.Entry_CORRECTION {
+		t.Errorf("kind = %v, want CORRECTION", entries[1].GetKind())
+	}
+}

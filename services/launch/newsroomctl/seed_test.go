@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/internal/importfmt"
 	"github.com/newsroomhq/newsroom/services/internal/textnorm"
 )
 
@@ -58,6 +59,23 @@ func TestImportSeedLiveBlog(t *testing.T) {
 	entries := n.entries(&timelinev1.ListEntriesRequest{Parent: tl.GetName()})
 	if len(entries) != first.count(t, "created") {
 		t.Fatalf("%d entries, the report says %d created", len(entries), first.count(t, "created"))
+	}
+	// Newest first, as the page lists them.
+	f, err := os.Open(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	doc, err := importfmt.ParseLiveBlog(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onPage []string
+	for _, it := range doc.Items {
+		onPage = append(onPage, it.Headline)
+	}
+	if got := headlines(entries); !slices.Equal(got, onPage) {
+		t.Errorf("entries newest first:\n%q\nwant the page's order\n%q", got, onPage)
 	}
 	for _, e := range entries {
 		text := e.GetHeadline() + "\n" + e.GetBody()
