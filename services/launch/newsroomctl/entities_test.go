@@ -84,6 +84,13 @@ not json
 		t.Errorf("merged entity = %v", z)
 	}
 	n.ctl("entities", "import", "--merge", second).must(t, ExitOK).counts(t, map[string]int{"merged": 0, "unchanged": 3})
+
+	// An external id is one entity's.
+	taken := write("taken.jsonl", `{"kind": "PERSON", "name": "Someone Else", "external_ids": {"wikidata": "Q3881622"}}`+"\n")
+	r = n.ctl("entities", "import", taken).must(t, ExitFailed)
+	if !strings.Contains(r.stdout, "already belongs to entities/zelensky") {
+		t.Errorf("report:\n%s", r.stdout)
+	}
 }
 
 func TestEntityID(t *testing.T) {
