@@ -132,7 +132,12 @@ type router struct {
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodHead, http.MethodOptions:
+		rt.mux.ServeHTTP(w, r)
+		return
+	default:
 		rt.mux.ServeHTTP(w, r)
 		if timeline, ok := writtenTimeline(r.URL.Path); ok {
 			rt.reads.written(timeline)
