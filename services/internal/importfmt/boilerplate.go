@@ -11,8 +11,8 @@ import (
 // against whole lines no longer than maxBoilerplateRunes, so that a sentence of the story
 // that happens to start the same way is kept.
 var boilerplate = []*regexp.Regexp{
-	// Comment prompts: "Join our commenting forum", "Join thought-provoking conversations,
-	// follow other readers and see their repliesComments", "Show 42 comments".
+	// Comment prompts: "Join our commenting forum", "Join thought-provoking conversations
+	// ... Comments" (the button's label runs into the line), "Show 42 comments".
 	regexp.MustCompile(`(?i)^join (our|the) comment(ing|s)? (forum|section|thread)\b`),
 	regexp.MustCompile(`(?i)^join (the )?thought-provoking conversations\b`),
 	regexp.MustCompile(`(?i)^((show|view|load|hide|open) )?(all )?(\d+ )?comments?$`),
