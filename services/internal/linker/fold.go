@@ -96,7 +96,9 @@ func foldRune(r rune, caser *cases.Caser) foldEntry {
 	for _, c := range norm.NFKD.String(caser.String(string(r))) {
 		switch {
 		case unicode.Is(unicode.Mn, c):
-		case unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Mc, c):
+		case unicode.Is(unicode.Mc, c):
+			key.WriteRune(c)
+		case unicode.IsLetter(c) || unicode.IsDigit(c):
 			// textnorm.Fold decides the letter; a letter that case folding left alone is
 			// folded again here exactly as Fold would ("ł" -> "l"), while one that only
 			// appeared after decomposition ("™" -> "TM") is kept, as Fold keeps it.

@@ -32,9 +32,10 @@ func FuzzLink(f *testing.F) {
 	} {
 		f.Add(seed[0], seed[1])
 	}
+	fold := newFolder() // shared, as a Linker shares it between Link calls: it only grows
 	f.Fuzz(func(t *testing.T, text, extra string) {
 		names := append(slices.Clip(testNames), Name{"entities/fuzz", extra})
-		l := New(names)
+		l := newLinker(names, fold)
 		matches := l.Link(text)
 
 		// offs[i] is the byte offset of code point i, as ranging over the string counts.

@@ -81,7 +81,12 @@ type extra struct {
 // New builds a Linker over names. Names without a letter or digit, or longer than 1 KiB
 // once folded, are left out.
 func New(names []Name) *Linker {
-	l := &Linker{fold: newFolder()}
+	return newLinker(names, newFolder())
+}
+
+// newLinker builds a Linker with a folder that may already know some code points.
+func newLinker(names []Name, fold *folder) *Linker {
+	l := &Linker{fold: fold}
 	byKey := make(map[string]int32, len(names))
 	var keys []string
 	type member struct {

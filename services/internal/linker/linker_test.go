@@ -42,6 +42,7 @@ var testNames = []Name{
 	{"entities/obrien", "Conor O'Brien"},
 	{"entities/ndrangheta", "'Ndrangheta"},
 	{"entities/lee", "Lee Jae-myung"},
+	{"entities/modi", "नरेंद्र मोदी"},
 }
 
 // show renders matches as "text@start-end" with the entities when they are not the
@@ -134,12 +135,13 @@ func TestLink(t *testing.T) {
 		"invalid utf-8 is a separator": {"\xffKyiv\xfe", []string{"Kyiv@1-5=entities/kyiv"}},
 
 		// Choosing among overlapping names.
-		"leftmost wins":           {"New York Times Square", []string{"New York Times@0-14=entities/nyt"}},
-		"leftmost then continue":  {"New York and Times Square", []string{"New York@0-8=entities/new-york", "Times Square@13-25=entities/times-square"}},
-		"longest wins":            {"the Washington Post", []string{"Washington Post@4-19=entities/washington-post"}},
-		"shared name":             {"Georgia", []string{"Georgia@0-7=entities/georgia,entities/georgia-us"}},
-		"same name twice":         {"Kyiv Kyiv", []string{"Kyiv@0-4=entities/kyiv", "Kyiv@5-9=entities/kyiv"}},
-		"alias of another script": {"Київ", []string{"Київ@0-4=entities/kyiv"}},
+		"leftmost wins":                  {"New York Times Square", []string{"New York Times@0-14=entities/nyt"}},
+		"leftmost then continue":         {"New York and Times Square", []string{"New York@0-8=entities/new-york", "Times Square@13-25=entities/times-square"}},
+		"longest wins":                   {"the Washington Post", []string{"Washington Post@4-19=entities/washington-post"}},
+		"shared name":                    {"Georgia", []string{"Georgia@0-7=entities/georgia,entities/georgia-us"}},
+		"same name twice":                {"Kyiv Kyiv", []string{"Kyiv@0-4=entities/kyiv", "Kyiv@5-9=entities/kyiv"}},
+		"alias of another script":        {"Київ", []string{"Київ@0-4=entities/kyiv"}},
+		"vowel signs belong to the word": {"नरेंद्र मोदी ने कहा, नरेंद्र मोदीजी", []string{"नरेंद्र मोदी@0-12=entities/modi"}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
