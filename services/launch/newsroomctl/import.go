@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -143,7 +144,8 @@ func (cl *clients) ensureTimeline(ctx context.Context, slug string, in *batchInp
 	if err != nil || tl != nil || dryRun {
 		return tl, false, err
 	}
-	want := &timelinev1.Timeline{Title: in.title, Slug: slug, Summary: in.summary, Status: timelinev1.Timeline_LIVE}
+	// A page's title and standfirst may be longer than a timeline's: cut, not refused.
+	want := &timelinev1.Timeline{Title: cut(in.title, 300), Slug: slug, Summary: cut(in.summary, 5000), Status: timelinev1.Timeline_LIVE}
 	if want.Title == "" {
 		want.Title = slug
 	}
@@ -170,6 +172,14 @@ func (cl *clients) ensureTimeline(ctx context.Context, slug string, in *batchInp
 		return nil, false, cl.describe("create timeline "+slug, err)
 	}
 	return tl, true, nil
+}
+
+// cut shortens s to at most n characters, ending it with "…" when it was longer.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // send streams the items to ImportEntries in batches and returns the server's report.

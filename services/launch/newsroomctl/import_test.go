@@ -223,3 +223,14 @@ func TestImportNinjs(t *testing.T) {
 		t.Errorf("kind = %v, want CORRECTION", entries[1].GetKind())
 	}
 }
+
+func TestImportLongTitleIsCut(t *testing.T) {
+	n := startNewsroom(t)
+	title := strings.Repeat("Talks go on ", 30) // 360 characters
+	page := " date 2025-08-19 " + title + "\nStandfirst\nA headline\nA paragraph.\n"
+	n.ctlStdin(page, "import", "--timeline", "long").must(t, ExitOK).counts(t, map[string]int{"created": 1})
+	got := []rune(n.timelineBySlug("long").GetTitle())
+	if len(got) != 300 || got[299] != '…' {
+		t.Errorf("title of %d characters: %q", len(got), string(got))
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 )
@@ -181,11 +180,7 @@ func (r *report) writeSuggestions(w io.Writer) {
 
 // quote is a headline as a report shows it: quoted, cut to a readable length.
 func quote(s string) string {
-	const most = 70
-	if utf8.RuneCountInString(s) > most {
-		s = string([]rune(s)[:most-1]) + "…"
-	}
-	return strconv.Quote(s)
+	return strconv.Quote(cut(s, 70))
 }
 
 func plural(n int, one, many string) string {
