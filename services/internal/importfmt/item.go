@@ -85,6 +85,10 @@ var ErrRequired = errors.New("required")
 // MaxKeyLen is the longest key, in bytes, that a source may give.
 const MaxKeyLen = 512
 
+// maxSentKey is the longest import key the service takes; longer source ids are sent
+// as a hash of themselves, which is as stable.
+const maxSentKey = 200
+
 // DerivedKey is the key of an entry whose source has no id: "sha256:" and the hex digest of
 // the folded headline and body (textnorm.Fold: case, diacritics, punctuation and spacing do
 // not count), so re-importing the same text yields the same key and a changed word does not.
@@ -242,6 +246,10 @@ func checkKey(s string) (string, error) {
 	}
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return "", errors.New("has control characters")
+	}
+	if len(s) > maxSentKey {
+		sum := sha256.Sum256([]byte(s))
+		s = "sha256:" + hex.EncodeToString(sum[:])
 	}
 	return s, nil
 }

@@ -62,7 +62,7 @@ func jsonLineItem(raw []byte) (Item, error) {
 		return Item{}, err
 	}
 	var it Item
-	if it.Key, err = o.firstID("key", "id"); err != nil {
+	if it.Key, err = o.firstID("key", "import_key", "id"); err != nil {
 		return Item{}, err
 	}
 	if it.Headline, err = o.line("headline"); err != nil {
