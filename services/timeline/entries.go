@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strconv"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -75,6 +77,15 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	}
 	s.record(ctx, entryEvent(nil, e))
 	return e.proto(), nil
+}
+
+// TimelineStatusHeader is the response header of ListEntries that carries the timeline's
+// status, so that the REST gateway can choose how long caches keep the page.
+const TimelineStatusHeader = "x-timeline-status"
+
+func setTimelineStatus(ctx context.Context, st timelinev1.Timeline_Status) {
+	// Fails only outside a gRPC call (or after headers went out): nothing to tell then.
+	_ = grpc.SetHeader(ctx, metadata.Pairs(TimelineStatusHeader, st.String()))
 }
 
 // checkRepeats applies a duplicate policy to a new entry: SKIP refuses a repeat or near
@@ -160,10 +171,11 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 	if resp, ok, err := s.latestPage(ctx, timelineID, req); ok || err != nil {
 		return resp, err
 	}
-	_, audience, err := s.visibleTimeline(ctx, timelineID, req.GetView())
+	t, audience, err := s.visibleTimeline(ctx, timelineID, req.GetView())
 	if err != nil {
 		return nil, err
 	}
+	setTimelineStatus(ctx, t.Status)
 	q := EntryQuery{
 		TimelineID:  timelineID,
 		OldestFirst: req.GetOrder() == timelinev1.Order_OLDEST_FIRST,

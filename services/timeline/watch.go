@@ -282,6 +282,7 @@ func (s *Server) latestPage(ctx context.Context, timelineID string, req *timelin
 	if !ok {
 		return nil, false, nil
 	}
+	setTimelineStatus(ctx, t.timeline.Status)
 	resp := &timelinev1.ListEntriesResponse{Entries: make([]*timelinev1.Entry, len(entries))}
 	for i, e := range entries {
 		resp.Entries[i] = e.proto()
