@@ -10,7 +10,9 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -485,4 +487,23 @@ func TestWatchEndsOnShutdownAndDeletion(t *testing.T) {
 	wantCode(t, endDeleted(), codes.NotFound)
 	bSrv.Close()
 	wantCode(t, endShutdown(), codes.Unavailable)
+}
+
+// ListEntries tells the timeline's status in a response header, from memory or not.
+func TestListEntriesStatusHeader(t *testing.T) {
+	e := newEnv(t)
+	tl := liveTimeline(t, e)
+	addEntry(t, e.tl, tl.GetName(), "Talks begin", timelinev1.Entry_PUBLISHED)
+	for name, req := range map[string]*timelinev1.ListEntriesRequest{
+		"first page": {Parent: tl.GetName()},
+		"filtered":   {Parent: tl.GetName(), Order: timelinev1.Order_OLDEST_FIRST},
+	} {
+		var md metadata.MD
+		if _, err := e.tl.ListEntries(context.Background(), req, grpc.Header(&md)); err != nil {
+			t.Fatal(err)
+		}
+		if got := md.Get(timeline.TimelineStatusHeader); len(got) != 1 || got[0] != "LIVE" {
+			t.Errorf("%s: %s = %q, want [LIVE]", name, timeline.TimelineStatusHeader, got)
+		}
+	}
 }
