@@ -46,7 +46,9 @@ type Options struct {
 	// HealthTimeout bounds each backend's health check in /healthz. Default 2s.
 	HealthTimeout time.Duration
 	// HotReadTTL is how long the gateway keeps a public read of a timeline or of its
-	// entries to answer the same request again. Default 1s; negative turns it off.
+	// entries to answer the same request again. Default 500ms, so that with the Timeline
+	// service's own bound (its poll, 50ms) a write through another replica or gateway
+	// shows within a second; negative turns it off.
 	HotReadTTL time.Duration
 	// HotReadBytes bounds the memory those reads take. Default 64 MiB.
 	HotReadBytes int
@@ -72,7 +74,7 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 		opts.HealthTimeout = 2 * time.Second
 	}
 	if opts.HotReadTTL == 0 {
-		opts.HotReadTTL = time.Second
+		opts.HotReadTTL = 500 * time.Millisecond
 	}
 	if opts.HotReadBytes <= 0 {
 		opts.HotReadBytes = 64 << 20
