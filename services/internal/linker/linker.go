@@ -55,9 +55,10 @@ type Linker struct {
 	// entities holds the entities of every group, each group's sorted and contiguous.
 	entities []string
 	extras   []extra
-	// ringSize holds the separators of the longest key: a power of two.
-	ringSize int
-	scans    sync.Pool // *scan
+	// maxSpaces is the number of separators in the longest key; ringSize, a power of two,
+	// is more than that.
+	maxSpaces, ringSize int
+	scans               sync.Pool // *scan
 }
 
 // group is everything that folds to one key.
@@ -136,12 +137,12 @@ func newLinker(names []Name, fold *folder) *Linker {
 		}
 		l.groups[m.g].entLen++
 	}
-	maxSpaces := int32(1)
+	l.maxSpaces = 2
 	for _, grp := range l.groups {
-		maxSpaces = max(maxSpaces, grp.spaces)
+		l.maxSpaces = max(l.maxSpaces, int(grp.spaces))
 	}
 	l.ringSize = 1
-	for l.ringSize <= int(maxSpaces) {
+	for l.ringSize <= l.maxSpaces {
 		l.ringSize <<= 1
 	}
 	if len(keys) > 0 {
@@ -230,10 +231,15 @@ type sepEntry struct {
 	// straddle: one code point has letters on both sides ("½" folds to "1 2"), so no
 	// match may start or end here.
 	straddle bool
+	// The longest key found so far that starts here: it ends at separator longest, or
+	// longest is -1.
+	longest      int
+	longestGroup int32
 }
 
+// candidate is a match taken, between separators s and e.
 type candidate struct {
-	s, e       int // separators at the start and end of the match
+	s, e       int
 	g          int32
 	start, end int
 	startOff   int
@@ -243,7 +249,10 @@ type candidate struct {
 // scan is the scratch space of one Link call.
 type scan struct {
 	ring  []sepEntry
-	cands []candidate
+	taken []candidate
+	// The next separator whose longest match is to be decided, and where the last match
+	// taken ends.
+	decide, lastEnd int
 }
 
 // Link returns the names in text, left to right, not overlapping.
@@ -253,22 +262,11 @@ func (l *Linker) Link(text string) []Match {
 	}
 	sc := l.scans.Get().(*scan)
 	defer l.scans.Put(sc)
-	sc.cands = sc.cands[:0]
+	sc.taken, sc.decide, sc.lastEnd = sc.taken[:0], 0, 0
 	l.scan(text, sc)
-	if len(sc.cands) == 0 {
+	taken := sc.taken
+	if len(taken) == 0 {
 		return nil
-	}
-	// Leftmost first, then longest; then skip whatever overlaps the match taken.
-	slices.SortFunc(sc.cands, func(x, y candidate) int {
-		return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(y.e, x.e), cmp.Compare(x.g, y.g))
-	})
-	taken := sc.cands[:0]
-	lastSep := -1
-	for _, c := range sc.cands {
-		if c.s >= lastSep {
-			taken = append(taken, c)
-			lastSep = c.e
-		}
 	}
 	matches := make([]Match, len(taken))
 	n := 0
@@ -388,6 +386,7 @@ func (l *Linker) scan(text string, sc *scan) {
 		s.pending, s.hard, s.sepRune, s.sepOff = true, false, runeIdx, len(text)
 	}
 	s.separator(runeIdx, len(text))
+	l.decide(sc, s.sepIdx)
 }
 
 // separator ends the pending separator, where the letter at nextRune (byte nextOff)
@@ -403,6 +402,7 @@ func (s *scanner) separator(nextRune, nextOff int) {
 		startRune: nextRune, startOff: nextOff,
 		hardCount: s.hardCount,
 		straddle:  s.letterRune == nextRune,
+		longest:   -1,
 	}
 	s.pending = false
 	s.state = a.step(s.state, ' ')
@@ -413,9 +413,30 @@ func (s *scanner) separator(nextRune, nextOff int) {
 	for ; u >= 0; u = a.nodes[u].dict {
 		s.l.candidate(s.text, s.sc, a.nodes[u].out, s.sepIdx)
 	}
+	// No key starting at sepIdx-(maxSpaces-1) or earlier can end later than here.
+	s.l.decide(s.sc, s.sepIdx-(s.l.maxSpaces-1))
 }
 
-// candidate checks an occurrence of group g's key that ends at separator e.
+// decide takes, left to right, the longest match starting at each separator up to last,
+// unless it overlaps the match taken before: leftmost, then longest.
+func (l *Linker) decide(sc *scan, last int) {
+	mask := len(sc.ring) - 1
+	for ; sc.decide <= last; sc.decide++ {
+		rs := &sc.ring[sc.decide&mask]
+		if rs.longest < 0 || sc.decide < sc.lastEnd {
+			continue
+		}
+		re := &sc.ring[rs.longest&mask]
+		sc.taken = append(sc.taken, candidate{
+			s: sc.decide, e: rs.longest, g: rs.longestGroup,
+			start: rs.startRune, startOff: rs.startOff, end: re.endRune, endOff: re.endOff,
+		})
+		sc.lastEnd = rs.longest
+	}
+}
+
+// candidate checks an occurrence of group g's key that ends at separator e, and keeps it
+// if it is the longest yet that starts where it starts.
 func (l *Linker) candidate(text string, sc *scan, g int32, e int) {
 	grp := &l.groups[g]
 	s := e - int(grp.spaces-1)
@@ -424,14 +445,13 @@ func (l *Linker) candidate(text string, sc *scan, g int32, e int) {
 	}
 	mask := len(sc.ring) - 1
 	rs, re := &sc.ring[s&mask], &sc.ring[e&mask]
-	if rs.straddle || re.straddle {
+	if rs.straddle || re.straddle || rs.longest >= e {
 		return
 	}
-	c := candidate{s: s, e: e, g: g, start: rs.startRune, startOff: rs.startOff, end: re.endRune, endOff: re.endOff}
-	if sc.ring[(e-1)&mask].hardCount > rs.hardCount && (grp.extra < 0 || !l.punctuationFits(grp, text[c.startOff:c.endOff])) {
+	if sc.ring[(e-1)&mask].hardCount > rs.hardCount && (grp.extra < 0 || !l.punctuationFits(grp, text[rs.startOff:re.endOff])) {
 		return
 	}
-	sc.cands = append(sc.cands, c)
+	rs.longest, rs.longestGroup = e, g
 }
 
 // punctuationFits reports whether the hard punctuation between the words of the matched

@@ -170,6 +170,8 @@ func TestNew(t *testing.T) {
 			[]Name{{"entities/a", "A.B. Corp"}, {"entities/b", "A B Corp"}},
 			"A.B. Corp, A B Corp, A;B Corp",
 			[]string{"A.B. Corp@0-9=entities/a,entities/b", "A B Corp@11-19=entities/a,entities/b"}},
+		"names inside names": {[]Name{{"entities/1", "a"}, {"entities/2", "a a"}, {"entities/3", "a a a"}},
+			"a a a a a a a a a a", []string{"a a a@0-5=entities/3", "a a a@6-11=entities/3", "a a a@12-17=entities/3", "a@18-19=entities/1"}},
 		"many words": {[]Name{{"entities/x", "a b c d e f g h i j k l m n o p q r s t u v w x y z"}},
 			"so a b c d e f g h i j k l m n o p q r s t u v w x y z!",
 			[]string{"a b c d e f g h i j k l m n o p q r s t u v w x y z@3-54=entities/x"}},
