@@ -269,6 +269,11 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 		} else if next.Headline != cur.Headline || next.Body != cur.Body {
 			next.Mentions = reanchor(cur.Mentions, &next)
 		}
+		if req.GetLinkEntities() {
+			if _, err := s.linkEntities(ctx, []*Entry{&next}, false); err != nil {
+				return nil, err
+			}
+		}
 		next.Fingerprint = dedupe.Of(next.Headline, next.Body)
 		next.Revision = cur.Revision + 1
 		next.UpdateTime = s.now()

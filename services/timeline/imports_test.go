@@ -410,3 +410,30 @@ func TestImportLinksEntities(t *testing.T) {
 		t.Fatalf("entries mentioning the new entity: %d (%v)", len(found.GetEntries()), err)
 	}
 }
+
+func TestCreateAndUpdateLinkEntities(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.createFixtureEntities(t)
+	tl := liveTimeline(t, e)
+	created, err := e.tl.CreateEntry(ctx, &timelinev1.CreateEntryRequest{Parent: tl.GetName(), LinkEntities: true,
+		Entry: &timelinev1.Entry{Headline: "Putin stays in Moscow"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(created.GetMentions()) != 2 || created.GetMentions()[0].GetEntity() != "entities/putin" {
+		t.Fatalf("mentions after create: %v", created.GetMentions())
+	}
+	updated, err := e.tl.UpdateEntry(ctx, &timelinev1.UpdateEntryRequest{LinkEntities: true,
+		Entry: &timelinev1.Entry{Name: created.GetName(), Body: "Medinsky flew to Istanbul instead."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range updated.GetMentions() {
+		got = append(got, m.GetEntity())
+	}
+	if want := []string{"entities/putin", "entities/moscow", "entities/medinsky", "entities/istanbul"}; !slices.Equal(got, want) {
+		t.Fatalf("mentions after update: %q, want %q", got, want)
+	}
+}

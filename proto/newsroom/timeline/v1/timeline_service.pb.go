@@ -1017,7 +1017,10 @@ type UpdateEntryRequest struct {
 	Entry *Entry `protobuf:"bytes,1,opt,name=entry,proto3" json:"entry,omitempty"`
 	// The fields to change; when empty, every field set in entry. "*" replaces all mutable
 	// fields.
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// Find the entities the updated headline and body name (in the Entity service) and
+	// add them to the mentions.
+	LinkEntities  bool `protobuf:"varint,3,opt,name=link_entities,json=linkEntities,proto3" json:"link_entities,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1064,6 +1067,13 @@ func (x *UpdateEntryRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdateEntryRequest) GetLinkEntities() bool {
+	if x != nil {
+		return x.LinkEntities
+	}
+	return false
 }
 
 type DeleteEntryRequest struct {
@@ -2048,11 +2058,12 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x17list_entries.time_range\x12!end_time must be after start_time\x1aO!has(this.start_time) || !has(this.end_time) || this.end_time > this.start_time\"t\n" +
 	"\x13ListEntriesResponse\x125\n" +
 	"\aentries\x18\x01 \x03(\v2\x1b.newsroom.timeline.v1.EntryR\aentries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8c\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb1\x01\n" +
 	"\x12UpdateEntryRequest\x129\n" +
 	"\x05entry\x18\x01 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\x06\xbaH\x03\xd8\x01\x03R\x05entry\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"\x92\x01\n" +
+	"updateMask\x12#\n" +
+	"\rlink_entities\x18\x03 \x01(\bR\flinkEntities\"\x92\x01\n" +
 	"\x12DeleteEntryRequest\x12^\n" +
 	"\x04name\x18\x01 \x01(\tBJ\xbaHGrE2C^timelines/[a-z0-9][a-z0-9-]{0,62}/entries/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12\x1c\n" +
 	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\x84\x02\n" +
