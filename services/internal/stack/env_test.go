@@ -21,12 +21,12 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 // api is the whole product on a fresh database, driven through its REST gateway.
 type api struct {
-	t        *testing.T
+	t        testing.TB
 	base     string
 	grpcAddr string
 }
 
-func start(t *testing.T, tune ...func(*stack.Config)) *api {
+func start(t testing.TB, tune ...func(*stack.Config)) *api {
 	t.Helper()
 	a, stop := startStoppable(t, tune...)
 	t.Cleanup(func() {
@@ -39,7 +39,7 @@ func start(t *testing.T, tune ...func(*stack.Config)) *api {
 
 // startStoppable starts the stack, its configuration changed by tune, and returns a
 // function that stops it (at most once) and returns what Run returned.
-func startStoppable(t *testing.T, tune ...func(*stack.Config)) (*api, func() error) {
+func startStoppable(t testing.TB, tune ...func(*stack.Config)) (*api, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	listen := func() net.Listener {
