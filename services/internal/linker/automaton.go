@@ -40,10 +40,17 @@ func newAutomaton(keys []string) *automaton {
 	}
 	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(keys[x], keys[y]) })
 
-	// There are at most as many nodes as key bytes, plus the root.
+	// Each key adds a node for every byte after the prefix it shares with the key before.
 	size := 1
-	for _, k := range keys {
-		size += len(k)
+	for i, o := range order {
+		k, lcp := keys[o], 0
+		if i > 0 {
+			prev := keys[order[i-1]]
+			for lcp < len(prev) && lcp < len(k) && prev[lcp] == k[lcp] {
+				lcp++
+			}
+		}
+		size += len(k) - lcp
 	}
 	a := &automaton{nodes: make([]node, 1, size), labels: make([]byte, 1, size)}
 	a.nodes[0] = node{out: -1, dict: -1}
@@ -74,9 +81,6 @@ func newAutomaton(keys []string) *automaton {
 		}
 		a.nodes[v].count = int32(len(a.nodes)) - a.nodes[v].first
 	}
-	spans = nil
-	a.nodes = slices.Clone(a.nodes) // the exact size, not the bound
-	a.labels = slices.Clone(a.labels)
 
 	// Fail links, breadth first: a node's fail is computed from its parent's, which is
 	// shallower and therefore already done.

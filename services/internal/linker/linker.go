@@ -16,6 +16,15 @@
 //     that name rather than "Bosnia", and matches never overlap.
 //
 // Format characters (soft hyphens, zero-width joiners) are invisible to matching.
+//
+// How: the text is folded one code point at a time (a table for ASCII, tables of 256 code
+// points filled on first use for the rest) into letters and single spaces, one for each
+// run of separators. Every key is a folded name between two spaces, " volodymyr zelensky ",
+// so the automaton only finds names that start and end at word boundaries, and names that
+// share a separator ("Russia-Ukraine") are both found. The separators of the text are kept
+// in a small ring with their code point and byte offsets: a key found at a separator maps
+// back to the text through the separators it spans. The automaton's nodes are numbered
+// breadth first, with dense rows over the alphabet of the keys for nodes with many children.
 package linker
 
 import (
@@ -47,7 +56,8 @@ type Match struct {
 // maxKeyLen bounds a name's folded key: longer names are not names.
 const maxKeyLen = 1024
 
-// Linker finds names in text. It is immutable and safe for concurrent use.
+// Linker finds names in text. It is safe for concurrent use: the fold tables it fills as it
+// meets new code points are published without locks.
 type Linker struct {
 	fold   *folder
 	auto   *automaton
