@@ -344,6 +344,15 @@ func (t *topic) catchUp(ctx context.Context) error {
 			}
 			t.mu.Unlock()
 		}
+		// The head is one small document: reading it is what polling costs while
+		// nothing happens.
+		last, err := f.store.LastSequence(ctx, t.id)
+		if err != nil {
+			return err
+		}
+		if last <= head {
+			return nil
+		}
 		events, err := f.store.ReadEvents(ctx, t.id, head, batch)
 		if err != nil {
 			return err

@@ -19,8 +19,8 @@ import (
 //
 // Sequence numbers are allocated by inserting under that _id: the insert is atomic on
 // every server, so two writers never share a number, and a writer takes n+1 only after
-// seeing n, so numbers are dense and become visible in order. Readers fetch events by
-// _id, the one lookup every MongoDB-compatible server answers from an index.
+// seeing n, so numbers are dense and become visible in order. Followers poll the
+// timeline's head (headDoc) and read the log only when it moved.
 type eventDoc struct {
 	ID         string       `bson:"_id"`
 	SV         int          `bson:"sv"`
@@ -39,120 +39,120 @@ func eventID(timelineID string, seq int64) string { return fmt.Sprintf("%s/%d", 
 // failed try means another writer took the number, so many in a row means a storm.
 const appendAttempts = 100
 
+// headDoc is a timeline's last sequence number, raised after every append. It is what
+// followers poll: one small document, where reading the log itself would cost a query
+// (FerretDB serves even _id lookups by scanning the collection).
+type headDoc struct {
+	ID  string `bson:"_id"` // the timeline
+	SV  int    `bson:"sv"`
+	Seq int64  `bson:"seq"`
+}
+
 // AppendEvent implements timeline.Store.
 func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
-	d := toEventDoc(ev)
-	last, err := s.LastSequence(ctx, ev.TimelineID)
+	return s.AppendEvents(ctx, []*timeline.Event{ev})
+}
+
+// AppendEvents implements timeline.Store with ordered insertMany calls: the events take
+// the next free numbers in order; when another writer has taken one, the insert stops
+// there and the rest try the numbers after it. A number is tried only once the one
+// before it is known to exist (from the head, or from a failed insert), which keeps the
+// numbers dense and visible in order.
+func (s *Store) AppendEvents(ctx context.Context, events []*timeline.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	timelineID := events[0].TimelineID
+	docs := make([]*eventDoc, len(events))
+	for i, ev := range events {
+		if ev.TimelineID != timelineID {
+			return fmt.Errorf("append events: events of timelines %s and %s in one call", timelineID, ev.TimelineID)
+		}
+		docs[i] = toEventDoc(ev)
+	}
+	last, err := s.LastSequence(ctx, timelineID)
 	if err != nil {
 		return err
 	}
-	for range appendAttempts {
-		d.Seq = last + 1
-		d.ID = eventID(ev.TimelineID, d.Seq)
-		_, err := s.events.InsertOne(ctx, d)
-		if err == nil {
-			ev.Seq = d.Seq
-			s.lastSeq.Store(ev.TimelineID, d.Seq)
-			return nil
+	done := 0
+	for attempt := 0; done < len(docs); attempt++ {
+		if attempt == appendAttempts {
+			return fmt.Errorf("append events to timeline %s: no free sequence numbers after %d tries", timelineID, attempt)
 		}
-		if !mongodb.IsDuplicateKey(err) {
-			return fmt.Errorf("append event to timeline %s: %w", ev.TimelineID, err)
+		pending := make([]any, 0, len(docs)-done)
+		for i, d := range docs[done:] {
+			d.Seq = last + 1 + int64(i)
+			d.ID = eventID(timelineID, d.Seq)
+			pending = append(pending, d)
 		}
-		if last, err = s.lastFrom(ctx, ev.TimelineID, d.Seq); err != nil {
-			return err
+		_, err := s.events.InsertMany(ctx, pending, options.InsertMany().SetOrdered(true))
+		inserted := len(pending)
+		var bulk mongo.BulkWriteException
+		switch {
+		case errors.As(err, &bulk) && len(bulk.WriteErrors) > 0 && mongodb.IsDuplicateKey(bulk.WriteErrors[0]):
+			inserted = bulk.WriteErrors[0].Index
+		case err != nil && mongodb.IsDuplicateKey(err) && len(pending) == 1:
+			inserted = 0
+		case err != nil:
+			return fmt.Errorf("append events to timeline %s: %w", timelineID, err)
 		}
-	}
-	return fmt.Errorf("append event to timeline %s: no free sequence number after %d tries", ev.TimelineID, appendAttempts)
-}
-
-func toEventDoc(ev *timeline.Event) *eventDoc {
-	d := &eventDoc{SV: schemaVersion, Timeline: ev.TimelineID, Type: ev.Type.String(), Time: ev.Time}
-	if ev.PrevStatus != timelinev1.Entry_STATUS_UNSPECIFIED {
-		d.PrevStatus = ev.PrevStatus.String()
-	}
-	if ev.Entry != nil {
-		d.Entry = toEntryDoc(ev.Entry)
-		// Events do not need what duplicate detection reads.
-		d.Entry.TextHash, d.Entry.MinHash, d.Entry.Shingles, d.Entry.BandKeys = "", nil, 0, nil
-	}
-	if ev.Timeline != nil {
-		d.TimelineAt = toTimelineDoc(ev.Timeline)
-	}
-	return d
-}
-
-// LastSequence implements timeline.Store.
-func (s *Store) LastSequence(ctx context.Context, timelineID string) (int64, error) {
-	if v, ok := s.lastSeq.Load(timelineID); ok {
-		return s.lastFrom(ctx, timelineID, v.(int64))
-	}
-	// Nothing known here yet: ask for the highest number (older events may have been
-	// trimmed, so counting up from 1 would not do), then look past it for any written
-	// since.
-	var d struct {
-		Seq int64 `bson:"seq"`
-	}
-	err := s.events.FindOne(ctx, bson.D{{Key: "timeline", Value: timelineID}},
-		options.FindOne().SetSort(bson.D{{Key: "timeline", Value: 1}, {Key: "seq", Value: -1}})).Decode(&d)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, fmt.Errorf("find the last event of timeline %s: %w", timelineID, err)
-	}
-	return s.lastFrom(ctx, timelineID, d.Seq)
-}
-
-// lastFrom finds the last sequence number from known, one that exists (or 0), by
-// galloping then bisecting over _id lookups: O(log n) cheap reads whatever the server.
-func (s *Store) lastFrom(ctx context.Context, timelineID string, known int64) (int64, error) {
-	lo, step := known, int64(1)
-	for {
-		ok, err := s.eventExists(ctx, timelineID, lo+step)
-		if err != nil {
-			return 0, err
+		for _, d := range docs[done : done+inserted] {
+			events[done].Seq = d.Seq
+			done++
 		}
-		if !ok {
-			break
-		}
-		lo += step
-		step *= 2
-	}
-	hi := lo + step // missing
-	for hi-lo > 1 {
-		mid := lo + (hi-lo)/2
-		ok, err := s.eventExists(ctx, timelineID, mid)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			lo = mid
-		} else {
-			hi = mid
+		// The number after the last one inserted is taken (or all went in): go on after it.
+		last += int64(inserted) + 1
+		if done == len(docs) {
+			last--
 		}
 	}
-	s.lastSeq.Store(timelineID, lo)
-	return lo, nil
-}
-
-func (s *Store) eventExists(ctx context.Context, timelineID string, seq int64) (bool, error) {
-	n, err := s.events.CountDocuments(ctx, bson.D{{Key: "_id", Value: eventID(timelineID, seq)}})
+	s.lastSeq.Store(timelineID, last)
+	// A failure here leaves the head behind the log until the next append, which finds
+	// its numbers taken and moves past them: followers then see these events late.
+	_, err = s.heads.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: timelineID}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: last}}}, {Key: "$set", Value: bson.D{{Key: "sv", Value: schemaVersion}}}},
+		options.UpdateOne().SetUpsert(true))
 	if err != nil {
-		return false, fmt.Errorf("look up event %d of timeline %s: %w", seq, timelineID, err)
+		return fmt.Errorf("raise the head of timeline %s: %w", timelineID, err)
 	}
-	return n > 0, nil
+	return nil
 }
 
-// ReadEvents implements timeline.Store.
+// LastSequence implements timeline.Store: the head, or the highest number this process
+// wrote if that is higher (the head of another replica's write may lag behind). Events
+// after it may exist when a writer failed to raise the head; ReadEvents finds them.
+func (s *Store) LastSequence(ctx context.Context, timelineID string) (int64, error) {
+	var hint int64
+	if v, ok := s.lastSeq.Load(timelineID); ok {
+		hint = v.(int64)
+	}
+	var d headDoc
+	err := s.heads.FindOne(ctx, bson.D{{Key: "_id", Value: timelineID}}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, fmt.Errorf("read the head of timeline %s: %w", timelineID, err)
+	}
+	return max(hint, d.Seq), nil
+}
+
+// ReadEvents implements timeline.Store with one query for the events after after, in
+// order, stopping at the first number missing.
 func (s *Store) ReadEvents(ctx context.Context, timelineID string, after int64, limit int) ([]*timeline.Event, error) {
-	var out []*timeline.Event
-	for seq := after + 1; len(out) < limit; seq++ {
-		var d eventDoc
-		err := s.events.FindOne(ctx, bson.D{{Key: "_id", Value: eventID(timelineID, seq)}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
+	cur, err := s.events.Find(ctx,
+		bson.D{{Key: "timeline", Value: timelineID}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: after}}}},
+		options.Find().SetSort(bson.D{{Key: "timeline", Value: 1}, {Key: "seq", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("read events of timeline %s: %w", timelineID, err)
+	}
+	var docs []eventDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("read events of timeline %s: %w", timelineID, err)
+	}
+	out := make([]*timeline.Event, 0, len(docs))
+	for i := range docs {
+		if docs[i].Seq != after+1+int64(i) {
 			break
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read event %d of timeline %s: %w", seq, timelineID, err)
-		}
-		out = append(out, d.event())
+		out = append(out, docs[i].event())
 	}
 	return out, nil
 }
@@ -207,52 +207,18 @@ func (s *Store) Notifications(ctx context.Context) (<-chan string, error) {
 	return out, nil
 }
 
-// AppendEvents implements timeline.Store with ordered insertMany calls: the events take
-// the next free numbers in order; when another writer takes one first, the insert stops
-// there and the rest go after the other writer's.
-func (s *Store) AppendEvents(ctx context.Context, events []*timeline.Event) error {
-	if len(events) == 0 {
-		return nil
+func toEventDoc(ev *timeline.Event) *eventDoc {
+	d := &eventDoc{SV: schemaVersion, Timeline: ev.TimelineID, Type: ev.Type.String(), Time: ev.Time}
+	if ev.PrevStatus != timelinev1.Entry_STATUS_UNSPECIFIED {
+		d.PrevStatus = ev.PrevStatus.String()
 	}
-	timelineID := events[0].TimelineID
-	docs := make([]*eventDoc, len(events))
-	for i, ev := range events {
-		if ev.TimelineID != timelineID {
-			return fmt.Errorf("append events: events of timelines %s and %s in one call", timelineID, ev.TimelineID)
-		}
-		docs[i] = toEventDoc(ev)
+	if ev.Entry != nil {
+		d.Entry = toEntryDoc(ev.Entry)
+		// Events do not need what duplicate detection reads.
+		d.Entry.TextHash, d.Entry.MinHash, d.Entry.Shingles, d.Entry.BandKeys = "", nil, 0, nil
 	}
-	last, err := s.LastSequence(ctx, timelineID)
-	if err != nil {
-		return err
+	if ev.Timeline != nil {
+		d.TimelineAt = toTimelineDoc(ev.Timeline)
 	}
-	done := 0
-	for attempt := 0; done < len(docs); attempt++ {
-		if attempt == appendAttempts {
-			return fmt.Errorf("append events to timeline %s: no free sequence numbers after %d tries", timelineID, attempt)
-		}
-		pending := make([]any, 0, len(docs)-done)
-		for i, d := range docs[done:] {
-			d.Seq = last + 1 + int64(i)
-			d.ID = eventID(timelineID, d.Seq)
-			pending = append(pending, d)
-		}
-		_, err := s.events.InsertMany(ctx, pending, options.InsertMany().SetOrdered(true))
-		inserted := len(pending)
-		var bulk mongo.BulkWriteException
-		switch {
-		case errors.As(err, &bulk) && len(bulk.WriteErrors) > 0 && mongodb.IsDuplicateKey(bulk.WriteErrors[0]):
-			inserted = bulk.WriteErrors[0].Index
-		case err != nil:
-			return fmt.Errorf("append events to timeline %s: %w", timelineID, err)
-		}
-		for _, d := range docs[done : done+inserted] {
-			events[done].Seq = d.Seq
-			done++
-		}
-		if last, err = s.lastFrom(ctx, timelineID, last+int64(inserted)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return d
 }

@@ -35,6 +35,7 @@ type Store struct {
 	timelineLog mongodb.Versioned
 	entryLog    mongodb.Versioned
 	events      *mongo.Collection
+	heads       *mongo.Collection
 	// lastSeq caches each timeline's last known sequence number (int64 by timeline
 	// id): where the search for the next free one starts.
 	lastSeq sync.Map
@@ -71,7 +72,8 @@ func Indexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "timeline", Value: 1}}, Options: options.Index().SetName("timeline")},
 		},
 		"timeline_events": {
-			// Events are read by _id; DeleteTimeline removes a timeline's events.
+			// ReadEvents: a timeline's events after a sequence number, in order;
+			// DeleteTimeline removes a timeline's events.
 			{Keys: bson.D{{Key: "timeline", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("timeline_seq")},
 		},
 		"timeline_revisions": {
@@ -93,6 +95,7 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 		timelineLog: mongodb.Versioned{Docs: timelines, Log: db.Collection("timeline_revisions")},
 		entryLog:    mongodb.Versioned{Docs: entries, Log: db.Collection("entry_revisions")},
 		events:      db.Collection("timeline_events"),
+		heads:       db.Collection("timeline_heads"),
 	}, nil
 }
 

@@ -193,6 +193,9 @@ func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) e
 	if _, err := s.events.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
 		return fmt.Errorf("delete events of timeline %s: %w", id, err)
 	}
+	if _, err := s.heads.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("delete the event head of timeline %s: %w", id, err)
+	}
 	s.lastSeq.Delete(id)
 	if _, err := s.entries.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
 		return fmt.Errorf("delete entries of timeline %s: %w", id, err)
