@@ -106,7 +106,7 @@ func BenchmarkImport(b *testing.B) {
 			b.Fatalf("baseline has %d documents", len(sample))
 		}
 		for i := range b.N {
-			coll := e.db.Collection(fmt.Sprintf("baseline_%d", i))
+			coll := e.db.Collection(fmt.Sprintf("baseline_%d_%d", time.Now().UnixNano(), i))
 			for start := 0; start < len(sample); start += 500 {
 				if _, err := coll.InsertMany(ctx, sample[start:min(start+500, len(sample))], options.InsertMany().SetOrdered(false)); err != nil {
 					b.Fatal(err)
