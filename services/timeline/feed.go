@@ -382,7 +382,9 @@ func (t *topic) apply(ev *Event) bool {
 	if ev.Timeline != nil {
 		t.timeline = ev.Timeline
 	}
-	if ev.Entry != nil && t.page != nil && !t.page.apply(ev) {
+	// An entry read back for an event (bulk imports refer to their entries) may be gone
+	// since: its revision is 0 and its deletion is a later event.
+	if ev.Entry != nil && ev.Entry.Revision > 0 && t.page != nil && !t.page.apply(ev) {
 		t.page = nil // the window lost an entry it cannot replace: reload it
 		t.poke()
 	}

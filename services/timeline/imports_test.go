@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
@@ -435,5 +436,24 @@ func TestCreateAndUpdateLinkEntities(t *testing.T) {
 	}
 	if want := []string{"entities/putin", "entities/moscow", "entities/medinsky", "entities/istanbul"}; !slices.Equal(got, want) {
 		t.Fatalf("mentions after update: %q, want %q", got, want)
+	}
+}
+
+// Imported entries reach watchers of another replica, which read them from the log.
+func TestImportWatchedFromAnotherReplica(t *testing.T) {
+	e := newEnv(t, fastFeed)
+	e.createFixtureEntities(t)
+	other, _ := e.replica(t, fastFeed)
+	tl := liveTimeline(t, e)
+	events, _ := watch(t, other, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
+	time.Sleep(50 * time.Millisecond)
+	items := storyItems()
+	importAll(t, e.tl, tl.GetName(), nil, items, 4)
+	for i, item := range items {
+		ev := next(t, events)
+		if ev.GetSequence() != int64(i+1) || ev.GetType() != timelinev1.WatchEntriesResponse_ENTRY_CREATED ||
+			ev.GetEntry().GetHeadline() != item.GetEntry().GetHeadline() || ev.GetEntry().GetImportKey() != item.GetImportKey() {
+			t.Fatalf("event %d: %v", i+1, ev)
+		}
 	}
 }

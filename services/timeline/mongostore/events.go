@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -31,6 +32,10 @@ type eventDoc struct {
 	PrevStatus string       `bson:"prev_status,omitempty"`
 	Entry      *entryDoc    `bson:"entry,omitempty"`
 	TimelineAt *timelineDoc `bson:"timeline_at,omitempty"`
+	// Ref is the _id of the entry, for events of bulk imports, which leave the entry out
+	// (it was just written, and writing it twice would halve an import's speed): readers
+	// take the entry as it is when they read the event.
+	Ref string `bson:"ref,omitempty"`
 }
 
 func eventID(timelineID string, seq int64) string { return fmt.Sprintf("%s/%d", timelineID, seq) }
@@ -50,7 +55,7 @@ type headDoc struct {
 
 // AppendEvent implements timeline.Store.
 func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
-	return s.AppendEvents(ctx, []*timeline.Event{ev})
+	return s.appendEvents(ctx, []*timeline.Event{ev}, false)
 }
 
 // AppendEvents implements timeline.Store with ordered insertMany calls: the events take
@@ -58,7 +63,12 @@ func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
 // there and the rest try the numbers after it. A number is tried only once the one
 // before it is known to exist (from the head, or from a failed insert), which keeps the
 // numbers dense and visible in order.
+// Events of created entries refer to their entry instead of holding a copy.
 func (s *Store) AppendEvents(ctx context.Context, events []*timeline.Event) error {
+	return s.appendEvents(ctx, events, true)
+}
+
+func (s *Store) appendEvents(ctx context.Context, events []*timeline.Event, refer bool) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -69,6 +79,9 @@ func (s *Store) AppendEvents(ctx context.Context, events []*timeline.Event) erro
 			return fmt.Errorf("append events: events of timelines %s and %s in one call", timelineID, ev.TimelineID)
 		}
 		docs[i] = toEventDoc(ev)
+		if refer && ev.Type == timelinev1.WatchEntriesResponse_ENTRY_CREATED && ev.Entry != nil {
+			docs[i].Ref, docs[i].Entry = docs[i].Entry.Key, nil
+		}
 	}
 	last, err := s.LastSequence(ctx, timelineID)
 	if err != nil {
@@ -147,6 +160,9 @@ func (s *Store) ReadEvents(ctx context.Context, timelineID string, after int64, 
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("read events of timeline %s: %w", timelineID, err)
 	}
+	if err := s.fillRefs(ctx, docs); err != nil {
+		return nil, err
+	}
 	out := make([]*timeline.Event, 0, len(docs))
 	for i := range docs {
 		if docs[i].Seq != after+1+int64(i) {
@@ -155,6 +171,44 @@ func (s *Store) ReadEvents(ctx context.Context, timelineID string, after int64, 
 		out = append(out, docs[i].event())
 	}
 	return out, nil
+}
+
+// fillRefs reads, with one query, the entries that events refer to. An entry deleted
+// since is left with its name only; its deletion is a later event.
+func (s *Store) fillRefs(ctx context.Context, docs []eventDoc) error {
+	var refs []string
+	for _, d := range docs {
+		if d.Ref != "" && d.Entry == nil {
+			refs = append(refs, d.Ref)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	cur, err := s.entries.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: refs}}}})
+	if err != nil {
+		return fmt.Errorf("read the entries of events: %w", err)
+	}
+	var found []entryDoc
+	if err := cur.All(ctx, &found); err != nil {
+		return fmt.Errorf("read the entries of events: %w", err)
+	}
+	byKey := make(map[string]*entryDoc, len(found))
+	for i := range found {
+		byKey[found[i].Key] = &found[i]
+	}
+	for i := range docs {
+		d := &docs[i]
+		if d.Ref == "" || d.Entry != nil {
+			continue
+		}
+		if e, ok := byKey[d.Ref]; ok {
+			d.Entry = e
+			continue
+		}
+		d.Entry = &entryDoc{Key: d.Ref, Timeline: d.Timeline, Entry: d.Ref[strings.LastIndex(d.Ref, "/")+1:]}
+	}
+	return nil
 }
 
 func (d *eventDoc) event() *timeline.Event {
