@@ -28,29 +28,67 @@ const maxImportKey = 200
 
 // ImportEntries implements timelinev1.TimelineServiceServer.
 func (s *Server) ImportEntries(stream timelinev1.TimelineService_ImportEntriesServer) error {
-	ctx := stream.Context()
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	// One batch is written while the next is read, checked, linked and compared: the
+	// database and the service work at the same time.
+	writes := make(chan []*pending, 1)
+	written := make(chan error, 1)
 	var imp *importer
-	for {
-		req, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if imp == nil {
-			if imp, err = s.newImporter(ctx, req.GetParent(), req.GetOptions()); err != nil {
+	startWriter := func() {
+		go func() {
+			for batch := range writes {
+				if err := imp.finish(ctx, batch); err != nil {
+					cancel()
+					for range writes { // let the reader finish its send
+					}
+					written <- err
+					return
+				}
+			}
+			written <- nil
+		}()
+	}
+	readErr := func() error {
+		for {
+			req, err := stream.Recv()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
 				return err
 			}
-		} else if req.GetParent() != imp.parent {
-			return apierror.InvalidField("parent", "must be the same in every message of the stream")
+			if imp == nil {
+				if imp, err = s.newImporter(ctx, req.GetParent(), req.GetOptions()); err != nil {
+					return err
+				}
+				startWriter()
+			} else if req.GetParent() != imp.parent {
+				return apierror.InvalidField("parent", "must be the same in every message of the stream")
+			}
+			batch, err := imp.prepare(ctx, req.GetItems())
+			if err != nil {
+				return err
+			}
+			select {
+			case writes <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		if err := imp.add(ctx, req.GetItems()); err != nil {
-			return err
-		}
-	}
+	}()
 	if imp == nil {
+		if readErr != nil {
+			return readErr
+		}
 		return apierror.InvalidField("parent", "the stream sent no message")
+	}
+	close(writes)
+	if err := <-written; err != nil {
+		return err
+	}
+	if readErr != nil {
+		return readErr
 	}
 	return stream.SendAndClose(imp.resp)
 }
@@ -82,6 +120,7 @@ type importer struct {
 	opts     *timelinev1.ImportOptions
 	policy   timelinev1.DuplicatePolicy
 	resp     *timelinev1.ImportEntriesResponse
+	seen     int // items prepared so far
 	repeats  *repeatIndex // nil until needed
 }
 
@@ -119,11 +158,21 @@ type pending struct {
 // add imports one batch: every item is checked, linked, compared with the timeline's
 // entries, and the new ones are written with one bulk insert.
 func (imp *importer) add(ctx context.Context, items []*timelinev1.ImportItem) error {
+	batch, err := imp.prepare(ctx, items)
+	if err != nil {
+		return err
+	}
+	return imp.finish(ctx, batch)
+}
+
+// prepare checks, links and compares one batch, in order: what decides each item's
+// outcome except whether its import key is already taken.
+func (imp *importer) prepare(ctx context.Context, items []*timelinev1.ImportItem) ([]*pending, error) {
 	s := imp.s
 	now := s.now()
 	batch := make([]*pending, len(items))
 	for i, item := range items {
-		r := &timelinev1.ImportResult{Index: int32(len(imp.resp.Results) + i), ImportKey: item.GetImportKey()}
+		r := &timelinev1.ImportResult{Index: int32(imp.seen + i), ImportKey: item.GetImportKey()}
 		batch[i] = &pending{result: r}
 		e, violations := imp.entryOf(item, now)
 		if len(violations) > 0 {
@@ -132,17 +181,23 @@ func (imp *importer) add(ctx context.Context, items []*timelinev1.ImportItem) er
 		}
 		batch[i].entry = e
 	}
+	imp.seen += len(items)
 	if err := imp.checkEntities(ctx, batch); err != nil {
-		return err
+		return nil, err
 	}
 	if imp.opts.GetLinkEntities() {
 		if err := imp.link(ctx, batch); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := imp.dedupe(ctx, batch); err != nil {
-		return err
+		return nil, err
 	}
+	return batch, nil
+}
+
+// finish writes a prepared batch and records its results.
+func (imp *importer) finish(ctx context.Context, batch []*pending) error {
 	if err := imp.write(ctx, batch); err != nil {
 		return err
 	}
@@ -276,9 +331,17 @@ func (imp *importer) dedupe(ctx context.Context, batch []*pending) error {
 		return nil
 	}
 	if imp.repeats == nil {
-		known, err := imp.s.store.Fingerprints(ctx, imp.timeline.ID)
+		// Every entry written leaves an event: a timeline without events has no entries
+		// to compare with, and reading its head is cheap where a query may not be.
+		var known []Fingerprinted
+		last, err := imp.s.store.LastSequence(ctx, imp.timeline.ID)
 		if err != nil {
 			return err
+		}
+		if last > 0 {
+			if known, err = imp.s.store.Fingerprints(ctx, imp.timeline.ID); err != nil {
+				return err
+			}
 		}
 		imp.repeats = newRepeatIndex(known)
 	}
