@@ -120,7 +120,7 @@ type importer struct {
 	opts     *timelinev1.ImportOptions
 	policy   timelinev1.DuplicatePolicy
 	resp     *timelinev1.ImportEntriesResponse
-	seen     int // items prepared so far
+	seen     int          // items prepared so far
 	repeats  *repeatIndex // nil until needed
 }
 
