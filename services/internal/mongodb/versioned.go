@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -63,14 +65,27 @@ func (v Versioned) Insert(ctx context.Context, id string, doc, logEntry any) err
 // document does not exist, and a unique-key violation of next as is (nothing written).
 func (v Versioned) Replace(ctx context.Context, id string, revision int64, next, logEntry any) error {
 	claim := LogID(id, revision+1)
-	if _, err := v.Log.InsertOne(ctx, logEntry); err != nil {
+	// The claim carries a nonce, so that a claim this writer made but whose
+	// acknowledgement it lost (the driver retries the insert and finds it taken) is
+	// recognised as its own rather than rolled forward and then applied a second time.
+	entry, err := withNonce(logEntry)
+	if err != nil {
+		return err
+	}
+	if _, err := v.Log.InsertOne(ctx, entry.doc); err != nil {
 		if !IsDuplicateKey(err) {
 			return fmt.Errorf("log revision %d: %w", revision+1, err)
 		}
-		if err := v.rollForward(ctx, id, revision, claim); err != nil {
+		mine, err := v.claimedBy(ctx, claim, entry.nonce)
+		if err != nil {
 			return err
 		}
-		return ErrConflict
+		if !mine {
+			if err := v.rollForward(ctx, id, revision, claim); err != nil {
+				return err
+			}
+			return ErrConflict
+		}
 	}
 	res, err := v.Docs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "revision", Value: revision}}, next)
 	if err != nil {
@@ -95,6 +110,40 @@ func (v Versioned) Replace(ctx context.Context, id string, revision int64, next,
 	}
 	v.dropClaim(ctx, claim)
 	return ErrConflict
+}
+
+// nonced is a log entry with a nonce field added.
+type nonced struct {
+	doc   bson.D
+	nonce string
+}
+
+func withNonce(logEntry any) (nonced, error) {
+	raw, err := bson.Marshal(logEntry)
+	if err != nil {
+		return nonced{}, fmt.Errorf("encode log entry: %w", err)
+	}
+	var doc bson.D
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return nonced{}, fmt.Errorf("encode log entry: %w", err)
+	}
+	nonce := strconv.FormatUint(rand.Uint64(), 36)
+	return nonced{doc: append(doc, bson.E{Key: "claim_nonce", Value: nonce}), nonce: nonce}, nil
+}
+
+// claimedBy reports whether the claim holds this nonce.
+func (v Versioned) claimedBy(ctx context.Context, claim, nonce string) (bool, error) {
+	var c struct {
+		Nonce string `bson:"claim_nonce"`
+	}
+	err := v.Log.FindOne(ctx, bson.D{{Key: "_id", Value: claim}}).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read log entry %s: %w", claim, err)
+	}
+	return c.Nonce == nonce, nil
 }
 
 // rollForward applies the claimed revision+1 to a document still at revision.
