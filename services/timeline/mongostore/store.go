@@ -59,9 +59,10 @@ func Indexes() map[string][]mongo.IndexModel {
 		"entries": {
 			// ListEntries of a timeline by (sort_time, _id) either way; HasEntries.
 			{Keys: bson.D{{Key: "timeline", Value: 1}, {Key: "sort_time", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("timeline_sort_time_id")},
-			// Duplicate detection: the same text, or a shared MinHash band.
+			// Duplicate detection: the same text. Near repeats (a shared MinHash band) are
+			// looked for among the timeline's entries through timeline_sort_time_id: a
+			// multikey index of 32 keys per entry cost imports more than it saved creates.
 			{Keys: bson.D{{Key: "timeline", Value: 1}, {Key: "text_hash", Value: 1}}, Options: options.Index().SetName("timeline_text_hash")},
-			{Keys: bson.D{{Key: "timeline", Value: 1}, {Key: "bands", Value: 1}}, Options: options.Index().SetName("timeline_bands")},
 			// ListEntries filtered by mentioned entity, and an entity's entries across timelines.
 			{Keys: bson.D{{Key: "mentions.entity", Value: 1}, {Key: "sort_time", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("mentions_entity_sort_time_id")},
 		},
