@@ -122,9 +122,18 @@ func (s *Store) appendEvents(ctx context.Context, events []*timeline.Event, refe
 	s.lastSeq.Store(timelineID, last)
 	// A failure here leaves the head behind the log until the next append, which finds
 	// its numbers taken and moves past them: followers then see these events late.
-	_, err = s.heads.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: timelineID}},
-		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: last}}}, {Key: "$set", Value: bson.D{{Key: "sv", Value: schemaVersion}}}},
-		options.UpdateOne().SetUpsert(true))
+	raise := func() error {
+		_, err := s.heads.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: timelineID}},
+			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: last}}}, {Key: "$set", Value: bson.D{{Key: "sv", Value: schemaVersion}}}},
+			options.UpdateOne().SetUpsert(true))
+		return err
+	}
+	err = raise()
+	if mongodb.IsDuplicateKey(err) {
+		// Two first appends upserted the head at once and one insert lost: the head
+		// exists now, so this is an update.
+		err = raise()
+	}
 	if err != nil {
 		return fmt.Errorf("raise the head of timeline %s: %w", timelineID, err)
 	}
