@@ -2,18 +2,14 @@ package stack_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/newsroomhq/newsroom/services/internal/stack"
+	"github.com/newsroomhq/newsroom/services/internal/stacktest"
 	"github.com/newsroomhq/newsroom/services/internal/testenv"
 )
 
@@ -28,12 +24,7 @@ type api struct {
 
 func start(t testing.TB, tune ...func(*stack.Config)) *api {
 	t.Helper()
-	a, stop := startStoppable(t, tune...)
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	a, _ := startStoppable(t, tune...)
 	return a
 }
 
@@ -41,41 +32,8 @@ func start(t testing.TB, tune ...func(*stack.Config)) *api {
 // function that stops it (at most once) and returns what Run returned.
 func startStoppable(t testing.TB, tune ...func(*stack.Config)) (*api, func() error) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	listen := func() net.Listener {
-		lis, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return lis
-	}
-	cfg := stack.Config{
-		DB:           testenv.Database(t),
-		Logger:       slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-		GRPCListener: listen(),
-		HTTPListener: listen(),
-	}
-	for _, f := range tune {
-		f(&cfg)
-	}
-	st, err := stack.New(ctx, cfg)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- st.Run(ctx) }()
-	var once sync.Once
-	var runErr error
-	stop := func() error {
-		once.Do(func() {
-			cancel()
-			runErr = <-done
-		})
-		return runErr
-	}
-	t.Cleanup(func() { _ = stop() })
-	return &api{t: t, base: "http://" + st.HTTPAddr(), grpcAddr: st.GRPCAddr()}, stop
+	nr := stacktest.Start(t, tune...)
+	return &api{t: t, base: "http://" + nr.HTTPAddr, grpcAddr: nr.GRPCAddr}, nr.Stop
 }
 
 // response is a decoded JSON response.
