@@ -589,11 +589,11 @@ func (s *Server) createSuggested(ctx context.Context, text string) (string, erro
 	return "entities/" + id, nil
 }
 
-// entityCallError maps a failed call to the Entity service.
+// entityCallError maps a failed call to the Entity service, made to do what.
 func entityCallError(what string, err error) error {
 	switch status.Code(err) {
 	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted:
-		return apierror.Unavailable("the entity service cannot be reached; retry", err)
+		return apierror.Unavailable("the entity service cannot be reached to "+what+"; retry", err)
 	case codes.Canceled:
 		return context.Canceled
 	}

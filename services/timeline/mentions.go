@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/internal/apierror"
@@ -100,13 +97,7 @@ func (s *Server) missingEntities(ctx context.Context, mentions []Mention) ([]str
 		}
 		resp, err := s.entities.BatchGetEntities(ctx, &entityv1.BatchGetEntitiesRequest{Names: chunk, AllowMissing: true})
 		if err != nil {
-			switch status.Code(err) {
-			case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted:
-				return nil, apierror.Unavailable("the entity service cannot be reached to check mentions; retry", err)
-			case codes.Canceled:
-				return nil, context.Canceled
-			}
-			return nil, fmt.Errorf("check mentioned entities: %w", err)
+			return nil, entityCallError("check mentions", err)
 		}
 		found := make(map[string]bool, len(resp.GetEntities()))
 		for _, ent := range resp.GetEntities() {
