@@ -82,7 +82,7 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 	return &Store{
 		entities: entities,
 		claims:   db.Collection(externalIDsColl),
-		log:      mongodb.Versioned{Docs: entities, Log: db.Collection(revisionsColl)},
+		log:      mongodb.Versioned{Docs: entities, Log: db.Collection(revisionsColl), Locks: mongodb.NewLocks()},
 		meta:     db.Collection(metaColl),
 	}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -36,6 +37,50 @@ var (
 type Versioned struct {
 	Docs *mongo.Collection
 	Log  *mongo.Collection
+	// Locks, when set, serialises this process's writes to each document. The claim
+	// decides between writers everywhere; but FerretDB applies a replace by reading then
+	// writing without holding the row, so a late replace can put back an older revision.
+	// Across processes the next write rolls the log forward again; within one, the lock
+	// keeps such writes from overlapping at all.
+	Locks *Locks
+}
+
+// Locks is a set of mutexes by document id.
+type Locks struct {
+	mu    sync.Mutex
+	locks map[string]*lockRef
+}
+
+type lockRef struct {
+	sync.Mutex
+	users int
+}
+
+// NewLocks returns an empty set.
+func NewLocks() *Locks { return &Locks{locks: map[string]*lockRef{}} }
+
+// lock locks id and returns its unlock; nil Locks lock nothing.
+func (l *Locks) lock(id string) func() {
+	if l == nil {
+		return func() {}
+	}
+	l.mu.Lock()
+	r := l.locks[id]
+	if r == nil {
+		r = &lockRef{}
+		l.locks[id] = r
+	}
+	r.users++
+	l.mu.Unlock()
+	r.Lock()
+	return func() {
+		r.Unlock()
+		l.mu.Lock()
+		if r.users--; r.users == 0 {
+			delete(l.locks, id)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // LogID is the _id of the log entry for document id at revision.
@@ -64,6 +109,7 @@ func (v Versioned) Insert(ctx context.Context, id string, doc, logEntry any) err
 // It returns ErrConflict when the stored revision is another, ErrGone when the
 // document does not exist, and a unique-key violation of next as is (nothing written).
 func (v Versioned) Replace(ctx context.Context, id string, revision int64, next, logEntry any) error {
+	defer v.Locks.lock(id)()
 	claim := LogID(id, revision+1)
 	// The claim carries a nonce, so that a claim this writer made but whose
 	// acknowledgement it lost (the driver retries the insert and finds it taken) is

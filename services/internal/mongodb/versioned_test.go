@@ -37,7 +37,7 @@ func logOf(c *counter) *counterLog {
 func newVersioned(t *testing.T) mongodb.Versioned {
 	t.Helper()
 	db := testenv.Database(t)
-	return mongodb.Versioned{Docs: db.Collection("docs"), Log: db.Collection("log")}
+	return mongodb.Versioned{Docs: db.Collection("docs"), Log: db.Collection("log"), Locks: mongodb.NewLocks()}
 }
 
 func read(t *testing.T, v mongodb.Versioned, id string) counter {

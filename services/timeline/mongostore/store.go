@@ -93,8 +93,8 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 	return &Store{
 		timelines:   timelines,
 		entries:     entries,
-		timelineLog: mongodb.Versioned{Docs: timelines, Log: db.Collection("timeline_revisions")},
-		entryLog:    mongodb.Versioned{Docs: entries, Log: db.Collection("entry_revisions")},
+		timelineLog: mongodb.Versioned{Docs: timelines, Log: db.Collection("timeline_revisions"), Locks: mongodb.NewLocks()},
+		entryLog:    mongodb.Versioned{Docs: entries, Log: db.Collection("entry_revisions"), Locks: mongodb.NewLocks()},
 		events:      db.Collection("timeline_events"),
 		heads:       db.Collection("timeline_heads"),
 	}, nil
