@@ -15,7 +15,7 @@ import (
 func TestNewsroomctl(t *testing.T) {
 	srv := run(t, "newsroom", nil, "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0")
 	addr := srv.addr("gRPC API")
-	page, err := os.ReadFile("../services/launch/newsroomctl/testdata/ankara-liveblog.txt")
+	page, err := os.ReadFile("newsroomctl/testdata/ankara-liveblog.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 
 // fakeTimelines is a Timeline service whose answers the tests set, for what the gateway
 // does with them; the real service is tested through the gateway in
-// services/internal/stack.
+// cmd/newsroom/stack.
 type fakeTimelines struct {
 	timelinev1.UnimplementedTimelineServiceServer
 

@@ -23,7 +23,7 @@ import (
 
 // These tests cover what the gateway does on its own, in front of a gRPC server that
 // has only health checking. The routes to the real services are tested with the whole
-// product in services/internal/stack.
+// product in cmd/newsroom/stack.
 
 type backend struct {
 	health *health.Server

@@ -4,6 +4,78 @@
 // environment variable of the same name in upper case (--grpc-addr, GRPC_ADDR).
 package main
 
-import "github.com/newsroomhq/newsroom/services/launch/timelineserver"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 
-func main() { timelineserver.Main() }
+	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
+	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/command"
+	"github.com/newsroomhq/newsroom/services/platform/grpcserver"
+	"github.com/newsroomhq/newsroom/services/platform/mongodb"
+	"github.com/newsroomhq/newsroom/services/timeline"
+	"github.com/newsroomhq/newsroom/services/timeline/mongostore"
+)
+
+func main() { command.Main(run) }
+
+// run parses args and serves until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg struct {
+		command.Common
+		GRPCAddr   string
+		EntityAddr string
+		MongoDBURI string
+	}
+	f := command.NewFlags("timeline-server", stderr, getenv)
+	f.Common(&cfg.Common)
+	f.String(&cfg.GRPCAddr, "grpc-addr", ":9092", "address to serve gRPC on")
+	f.String(&cfg.EntityAddr, "entity-addr", "127.0.0.1:9091", "gRPC address of the Entity service, which mentions are checked against")
+	f.String(&cfg.MongoDBURI, "mongodb-uri", "", "MongoDB connection string, with the database in its path (default database newsroom); required")
+	if err := f.ParseFlags(args); err != nil {
+		return err
+	}
+	if cfg.MongoDBURI == "" {
+		return &command.UsageError{Err: errors.New("MONGODB_URI (or --mongodb-uri) is required")}
+	}
+	logger, err := command.NewLogger(stderr, cfg.Common)
+	if err != nil {
+		return err
+	}
+
+	entities, err := command.Dial("entity-addr", cfg.EntityAddr)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = entities.Close() }()
+	client, db, err := mongodb.Connect(ctx, cfg.MongoDBURI)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = client.Disconnect(context.WithoutCancel(ctx)) }()
+	store, err := mongostore.New(ctx, db)
+	if err != nil {
+		return fmt.Errorf("timeline store: %w", err)
+	}
+	svc, err := timeline.NewServer(store, entityv1.NewEntityServiceClient(entities), logger)
+	if err != nil {
+		return err
+	}
+	srv, err := grpcserver.New(logger)
+	if err != nil {
+		return err
+	}
+	timelinev1.RegisterTimelineServiceServer(srv.Server, svc)
+	srv.MarkServing()
+
+	lis, err := command.Listen(ctx, "grpc-addr", cfg.GRPCAddr)
+	if err != nil {
+		return err
+	}
+	command.Announce(stdout, "gRPC API", command.DialAddr(lis.Addr()))
+	logger.Info("timeline service started", "grpc_addr", lis.Addr().String(), "database", db.Name(), "entity_addr", cfg.EntityAddr)
+	// Watch streams end first: the gRPC server's drain waits for every stream.
+	return command.Serve(ctx, logger, cfg.ShutdownTimeout, command.OnStop("watch streams", svc.Close), command.GRPC(srv, lis))
+}

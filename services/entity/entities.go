@@ -13,12 +13,12 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/etag"
-	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
-	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
-	"github.com/newsroomhq/newsroom/services/internal/resourceid"
-	"github.com/newsroomhq/newsroom/services/internal/textnorm"
+	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/etag"
+	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
+	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
+	"github.com/newsroomhq/newsroom/services/platform/resourceid"
 )
 
 var entityFields = fieldmask.Fields{

@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/resourceid"
 )
 
 func TestEntityCRUD(t *testing.T) {

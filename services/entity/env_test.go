@@ -16,9 +16,9 @@ import (
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/entity"
 	"github.com/newsroomhq/newsroom/services/entity/mongostore"
-	"github.com/newsroomhq/newsroom/services/internal/fixture"
-	"github.com/newsroomhq/newsroom/services/internal/grpctest"
-	"github.com/newsroomhq/newsroom/services/internal/testenv"
+	"github.com/newsroomhq/newsroom/services/platform/fixture"
+	"github.com/newsroomhq/newsroom/services/platform/grpctest"
+	"github.com/newsroomhq/newsroom/services/platform/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -10,7 +10,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/textnorm"
+	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
 )
 
 // FuzzNameLookups sends any text as a name prefix and as a name to resolve: the service

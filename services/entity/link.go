@@ -6,7 +6,7 @@ import (
 	"time"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/linker"
+	"github.com/newsroomhq/newsroom/services/ingest/linker"
 )
 
 // linkCheck is how often the linker asks whether another replica changed an entity.

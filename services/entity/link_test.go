@@ -16,7 +16,7 @@ import (
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/entity"
 	"github.com/newsroomhq/newsroom/services/entity/mongostore"
-	"github.com/newsroomhq/newsroom/services/internal/grpctest"
+	"github.com/newsroomhq/newsroom/services/platform/grpctest"
 )
 
 // linked renders a text's mentions as "entity=text@start" and its suggestions as "?text".

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/textnorm"
+	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
 )
 
 func TestListEntities(t *testing.T) {

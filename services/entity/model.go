@@ -10,9 +10,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/etag"
-	"github.com/newsroomhq/newsroom/services/internal/textnorm"
+	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/etag"
 )
 
 // Entity is a stored entity.

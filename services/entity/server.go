@@ -13,9 +13,9 @@ import (
 	"google.golang.org/grpc/codes"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/resourceid"
-	"github.com/newsroomhq/newsroom/services/internal/validation"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/validation"
 )
 
 const (

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
-	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 )
 
 // Store keeps entities. Implementations return *apierror.Error for NOT_FOUND,

@@ -17,9 +17,9 @@ import (
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/entity"
 	entitystore "github.com/newsroomhq/newsroom/services/entity/mongostore"
-	"github.com/newsroomhq/newsroom/services/internal/fixture"
-	"github.com/newsroomhq/newsroom/services/internal/grpctest"
-	"github.com/newsroomhq/newsroom/services/internal/testenv"
+	"github.com/newsroomhq/newsroom/services/platform/fixture"
+	"github.com/newsroomhq/newsroom/services/platform/grpctest"
+	"github.com/newsroomhq/newsroom/services/platform/testenv"
 	"github.com/newsroomhq/newsroom/services/timeline"
 	"github.com/newsroomhq/newsroom/services/timeline/mongostore"
 )

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
 
 // FeedOptions tunes live delivery: how watchers are fed and how the first page of a

@@ -16,10 +16,10 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/dedupe"
-	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
-	"github.com/newsroomhq/newsroom/services/internal/textnorm"
+	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
+	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 

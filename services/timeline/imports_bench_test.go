@@ -11,7 +11,7 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/fixture"
+	"github.com/newsroomhq/newsroom/services/platform/fixture"
 	"github.com/newsroomhq/newsroom/services/timeline/mongostore"
 )
 

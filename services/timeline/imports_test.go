@@ -14,7 +14,7 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/fixture"
+	"github.com/newsroomhq/newsroom/services/platform/fixture"
 )
 
 // storyItems are the fixture's posts as import items keyed by their fixture id, with

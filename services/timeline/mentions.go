@@ -7,7 +7,7 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
 
 // batchLimit is BatchGetEntities' maximum number of names per call.

@@ -6,9 +6,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/dedupe"
-	"github.com/newsroomhq/newsroom/services/internal/etag"
+	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/etag"
 )
 
 // Timeline is a stored timeline.

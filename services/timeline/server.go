@@ -9,9 +9,9 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/resourceid"
-	"github.com/newsroomhq/newsroom/services/internal/validation"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/validation"
 )
 
 const (

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/dedupe"
-	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
+	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 )
 
 // Store keeps timelines, entries and entry revisions. Implementations return

@@ -8,11 +8,11 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/etag"
-	"github.com/newsroomhq/newsroom/services/internal/fieldmask"
-	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
-	"github.com/newsroomhq/newsroom/services/internal/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/etag"
+	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
+	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
+	"github.com/newsroomhq/newsroom/services/platform/resourceid"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 

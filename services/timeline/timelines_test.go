@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/fixture"
+	"github.com/newsroomhq/newsroom/services/platform/fixture"
 )
 
 func TestTimelineCRUD(t *testing.T) {

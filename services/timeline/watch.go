@@ -5,8 +5,8 @@ import (
 	"time"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/pagetoken"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 

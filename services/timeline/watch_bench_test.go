@@ -9,7 +9,7 @@ import (
 	"time"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/fixture"
+	"github.com/newsroomhq/newsroom/services/platform/fixture"
 )
 
 // BenchmarkWatchFanout measures, for 1,000 watchers of one timeline, the time from an

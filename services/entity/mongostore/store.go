@@ -21,8 +21,8 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/entity"
-	"github.com/newsroomhq/newsroom/services/internal/apierror"
-	"github.com/newsroomhq/newsroom/services/internal/mongodb"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 )
 
 // schemaVersion is written into every document, so that later versions can migrate

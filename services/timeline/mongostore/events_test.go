@@ -9,7 +9,7 @@ import (
 	"time"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/internal/testenv"
+	"github.com/newsroomhq/newsroom/services/platform/testenv"
 	"github.com/newsroomhq/newsroom/services/timeline"
 	"github.com/newsroomhq/newsroom/services/timeline/mongostore"
 )

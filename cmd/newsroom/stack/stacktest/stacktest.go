@@ -1,0 +1,72 @@
+// Package stacktest starts the whole product (stack.New) for a test: both services and the
+// gateway on listeners of their own, on a fresh database from testenv. Packages using it
+// call testenv.Main from their TestMain.
+package stacktest
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/newsroomhq/newsroom/cmd/newsroom/stack"
+	"github.com/newsroomhq/newsroom/services/platform/testenv"
+)
+
+// Newsroom is a running stack.
+type Newsroom struct {
+	// GRPCAddr is the address to dial for the gRPC API.
+	GRPCAddr string
+	// HTTPAddr is the host:port of the REST API.
+	HTTPAddr string
+	// Stop stops the stack, at most once, and returns what its Run returned. The test's
+	// cleanup calls it too.
+	Stop func() error
+}
+
+// Start starts the stack on 127.0.0.1, its configuration changed by tune, and stops it
+// when the test ends, failing the test if it failed.
+func Start(t testing.TB, tune ...func(*stack.Config)) *Newsroom {
+	t.Helper()
+	listen := func() net.Listener {
+		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lis
+	}
+	cfg := stack.Config{
+		DB:           testenv.Database(t),
+		Logger:       slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		GRPCListener: listen(),
+		HTTPListener: listen(),
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := stack.New(ctx, cfg)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- st.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			runErr = <-done
+		})
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("stack: %v", err)
+		}
+	})
+	return &Newsroom{GRPCAddr: st.GRPCAddr(), HTTPAddr: st.HTTPAddr(), Stop: stop}
+}
