@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,9 +11,10 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
 
 // Errors are google.rpc.Status as JSON ({"code", "message", "details"}), written by
@@ -20,9 +22,6 @@ import (
 // (INVALID_ARGUMENT and FAILED_PRECONDITION 400, NOT_FOUND 404, ALREADY_EXISTS and ABORTED
 // 409, UNAVAILABLE 503, ...) and keeps the details, BadRequest field violations included.
 // The gateway's own errors below use the same shape.
-
-// errorDomain is the google.rpc.ErrorInfo domain, as in the services' errors.
-const errorDomain = "newsroom"
 
 // routingError answers requests that match no route: 404 for an unknown path, 405 for a
 // known path with another method (grpc-gateway's default says 501 there).
@@ -69,14 +68,12 @@ func limitBody(mux *runtime.ServeMux, next http.Handler, max int64) http.Handler
 }
 
 func tooLarge(mux *runtime.ServeMux, w http.ResponseWriter, r *http.Request, max int64) {
-	st := status.Newf(codes.InvalidArgument, "request body is larger than %d bytes", max)
-	if d, err := st.WithDetails(&errdetails.ErrorInfo{
-		Reason:   "REQUEST_TOO_LARGE",
-		Domain:   errorDomain,
+	st := (&apierror.Error{
+		Code:     codes.InvalidArgument,
+		Reason:   apierror.ReasonRequestTooLarge,
+		Message:  fmt.Sprintf("request body is larger than %d bytes", max),
 		Metadata: map[string]string{"max_bytes": strconv.FormatInt(max, 10)},
-	}); err == nil {
-		st = d
-	}
+	}).GRPCStatus()
 	// The rest of an oversized body is not worth reading: close the connection after
 	// answering.
 	w.Header().Set("Connection", "close")

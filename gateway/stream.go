@@ -12,11 +12,11 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
 
 // The watch route, GET /v1/timelines/{timeline}/entries:watch, streams WatchEntries in one
@@ -174,24 +174,11 @@ func watchRequest(r *http.Request, parent string) (*timelinev1.WatchEntriesReque
 
 // invalidField is INVALID_ARGUMENT with a field violation, as the services report it.
 func invalidField(field, description string) error {
-	st := status.Newf(codes.InvalidArgument, "invalid %s: %s", field, description)
-	if d, err := st.WithDetails(
-		&errdetails.ErrorInfo{Reason: "INVALID_ARGUMENT", Domain: errorDomain},
-		&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: description}}},
-	); err == nil {
-		st = d
-	}
-	return st.Err()
+	return apierror.InvalidField(field, description).GRPCStatus().Err()
 }
 
 // shuttingDown is what the services say when they end streams on shutdown.
-func shuttingDown() *status.Status {
-	st := status.New(codes.Unavailable, "the server is shutting down: resume from the last sequence received")
-	if d, err := st.WithDetails(&errdetails.ErrorInfo{Reason: "SHUTTING_DOWN", Domain: errorDomain}); err == nil {
-		st = d
-	}
-	return st
-}
+func shuttingDown() *status.Status { return apierror.ShuttingDown().GRPCStatus() }
 
 // shutdownStreamErrors reports a stream that the gateway cut because it is stopping as
 // the services would, UNAVAILABLE (reconnect), rather than as a cancelled call.

@@ -20,6 +20,7 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
 
 const entitiesUsage = `Usage: newsroomctl entities import [flags] FILE...
@@ -230,7 +231,7 @@ func (cl *clients) createEntity(ctx context.Context, t *entityTask, merge bool) 
 	switch {
 	case err == nil:
 		t.outcome, t.detail = outcomeCreated, name
-	case status.Code(err) == codes.AlreadyExists && reason(err) == "ALREADY_EXISTS":
+	case status.Code(err) == codes.AlreadyExists && reason(err) == apierror.ReasonEntityAlreadyExists:
 		if !merge {
 			t.outcome, t.detail = outcomeExists, name
 			return

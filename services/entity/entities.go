@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -97,7 +98,7 @@ func (s *Server) BatchGetEntities(ctx context.Context, req *entityv1.BatchGetEnt
 		}
 	}
 	if len(missing) > 0 {
-		return nil, apierror.NotFound(strings.Join(missing, ", "))
+		return nil, &apierror.Error{Code: codes.NotFound, Reason: apierror.ReasonEntityNotFound, Message: strings.Join(missing, ", ") + " not found"}
 	}
 	return resp, nil
 }
@@ -113,7 +114,7 @@ func (s *Server) ListEntities(ctx context.Context, req *entityv1.ListEntitiesReq
 	if tok := req.GetPageToken(); tok != "" {
 		after, err := pagetoken.Decode(tok, fingerprint)
 		if err != nil {
-			return nil, apierror.InvalidField("page_token", "not a token from a previous page of this list with the same filters")
+			return nil, apierror.InvalidPageToken()
 		}
 		q.After = &after
 	}

@@ -56,7 +56,7 @@ func ExternalIDTaken(system, value, holder string) error {
 	desc := fmt.Sprintf("%s %q already belongs to %s", system, value, entityName(holder))
 	return &apierror.Error{
 		Code:       codes.AlreadyExists,
-		Reason:     "EXTERNAL_ID_TAKEN",
+		Reason:     apierror.ReasonExternalIDTaken,
 		Message:    field + ": " + desc,
 		Violations: []apierror.FieldViolation{{Field: field, Description: desc}},
 	}

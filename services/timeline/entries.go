@@ -16,6 +16,7 @@ import (
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/apiheader"
 	"github.com/newsroomhq/newsroom/services/platform/etag"
 	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
 	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
@@ -79,13 +80,9 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	return e.proto(), nil
 }
 
-// TimelineStatusHeader is the response header of ListEntries that carries the timeline's
-// status, so that the REST gateway can choose how long caches keep the page.
-const TimelineStatusHeader = "x-timeline-status"
-
 func setTimelineStatus(ctx context.Context, st timelinev1.Timeline_Status) {
 	// Fails only outside a gRPC call (or after headers went out): nothing to tell then.
-	_ = grpc.SetHeader(ctx, metadata.Pairs(TimelineStatusHeader, st.String()))
+	_ = grpc.SetHeader(ctx, metadata.Pairs(apiheader.TimelineStatus, st.String()))
 }
 
 // checkRepeats applies a duplicate policy to a new entry: SKIP refuses a repeat or near
@@ -100,14 +97,14 @@ func (s *Server) checkRepeats(ctx context.Context, e *Entry, policy timelinev1.D
 	}
 	x := newRepeatIndex(candidates)
 	if same, ok := x.exact[e.Fingerprint.Exact]; ok {
-		return &apierror.Error{Code: codes.AlreadyExists, Reason: "DUPLICATE_ENTRY",
+		return &apierror.Error{Code: codes.AlreadyExists, Reason: apierror.ReasonDuplicateEntry,
 			Message: fmt.Sprintf("the entry repeats %s", entryName(e.TimelineID, same))}
 	}
 	of := x.near(e)
 	switch {
 	case of == "":
 	case policy == timelinev1.DuplicatePolicy_SKIP:
-		return &apierror.Error{Code: codes.AlreadyExists, Reason: "NEAR_DUPLICATE_ENTRY",
+		return &apierror.Error{Code: codes.AlreadyExists, Reason: apierror.ReasonNearDuplicateEntry,
 			Message: fmt.Sprintf("the entry nearly repeats %s", entryName(e.TimelineID, of))}
 	default:
 		e.NearDuplicateOf = of
@@ -339,7 +336,7 @@ func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEnt
 	} else {
 		n, err := strconv.ParseInt(after.ID, 10, 64)
 		if err != nil || n < 1 || n > cur.Revision {
-			return nil, apierror.InvalidField("page_token", "not a token from a previous page of this list")
+			return nil, apierror.InvalidPageToken()
 		}
 		before = n
 	}

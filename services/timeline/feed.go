@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/grpc/codes"
-
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
@@ -113,7 +111,7 @@ func (f *feed) listen(n Notifier) {
 }
 
 // errClosing ends watch streams when the server stops; clients resume elsewhere.
-var errClosing = &apierror.Error{Code: codes.Unavailable, Reason: "SHUTTING_DOWN", Message: "the server is shutting down: resume from the last sequence received"}
+var errClosing = apierror.ShuttingDown()
 
 // close stops following every timeline and ends every watch stream.
 func (f *feed) close() {
@@ -434,7 +432,7 @@ func (w *watcher) offer(ev *Event) bool {
 	case w.events <- ev:
 		return true
 	default:
-		w.end(apierror.ResourceExhausted("WATCHER_TOO_SLOW",
+		w.end(apierror.ResourceExhausted(apierror.ReasonWatcherTooSlow,
 			"the stream fell more than its buffer behind: resume from the last sequence received"))
 		return false
 	}

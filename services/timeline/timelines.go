@@ -114,7 +114,7 @@ func decodeToken(s string, fingerprint uint64) (*pagetoken.Token, error) {
 	}
 	tok, err := pagetoken.Decode(s, fingerprint)
 	if err != nil {
-		return nil, apierror.InvalidField("page_token", "not a token from a previous page of this list with the same filters")
+		return nil, apierror.InvalidPageToken()
 	}
 	return &tok, nil
 }
@@ -172,7 +172,7 @@ func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimel
 // only when the client gave no etag, so it did not ask to fail on concurrent changes.
 func retryable(err error, etag string, attempt int) bool {
 	var e *apierror.Error
-	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Reason == apierror.Aborted("").Reason
+	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Reason == apierror.ReasonEtagMismatch
 }
 
 // DeleteTimeline implements timelinev1.TimelineServiceServer.
@@ -194,7 +194,7 @@ func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimel
 			return nil, err
 		}
 		if has {
-			return nil, apierror.FailedPrecondition("TIMELINE_NOT_EMPTY",
+			return nil, apierror.FailedPrecondition(apierror.ReasonTimelineNotEmpty,
 				"%s has entries: delete them first, or set force to delete them with it", req.GetName())
 		}
 	}
@@ -214,9 +214,9 @@ func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimel
 func acceptsEntries(t *Timeline, editing bool) error {
 	switch {
 	case t.Status == timelinev1.Timeline_ARCHIVED:
-		return apierror.FailedPrecondition("TIMELINE_ARCHIVED", "%s is ARCHIVED: its entries cannot change", timelineName(t.ID))
+		return apierror.FailedPrecondition(apierror.ReasonTimelineArchived, "%s is ARCHIVED: its entries cannot change", timelineName(t.ID))
 	case t.Status == timelinev1.Timeline_CLOSED && !editing:
-		return apierror.FailedPrecondition("TIMELINE_CLOSED",
+		return apierror.FailedPrecondition(apierror.ReasonTimelineClosed,
 			"%s is CLOSED: set its status to LIVE to add entries (existing entries can still be corrected)", timelineName(t.ID))
 	}
 	return nil

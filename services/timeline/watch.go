@@ -129,7 +129,7 @@ func (ws *watchStream) replay(ctx context.Context, t *topic, w *watcher, after i
 	head := t.head
 	if after > head {
 		t.mu.Unlock()
-		return apierror.OutOfRange("SEQUENCE_AHEAD", "after_sequence %d is past the timeline's last event, %d", after, head)
+		return apierror.OutOfRange(apierror.ReasonSequenceAhead, "after_sequence %d is past the timeline's last event, %d", after, head)
 	}
 	kept, ok := t.since(after)
 	t.subs[w] = struct{}{}
@@ -145,7 +145,7 @@ func (ws *watchStream) replay(ctx context.Context, t *topic, w *watcher, after i
 			return err
 		}
 		if len(events) == 0 {
-			return apierror.OutOfRange("HISTORY_EXPIRED",
+			return apierror.OutOfRange(apierror.ReasonHistoryExpired,
 				"events after %d are no longer kept: start again from a snapshot", ws.at)
 		}
 		if err := ws.sendAll(events); err != nil {

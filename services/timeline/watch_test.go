@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apiheader"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
@@ -502,8 +503,8 @@ func TestListEntriesStatusHeader(t *testing.T) {
 		if _, err := e.tl.ListEntries(context.Background(), req, grpc.Header(&md)); err != nil {
 			t.Fatal(err)
 		}
-		if got := md.Get(timeline.TimelineStatusHeader); len(got) != 1 || got[0] != "LIVE" {
-			t.Errorf("%s: %s = %q, want [LIVE]", name, timeline.TimelineStatusHeader, got)
+		if got := md.Get(apiheader.TimelineStatus); len(got) != 1 || got[0] != "LIVE" {
+			t.Errorf("%s: %s = %q, want [LIVE]", name, apiheader.TimelineStatus, got)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	sse "github.com/tmaxmax/go-sse"
 
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
@@ -340,8 +341,8 @@ func TestWatchUnknownTimeline(t *testing.T) {
 		Details []struct{ Reason string }
 	}
 	if len(events) != 1 || events[0].Type != "error" || json.Unmarshal([]byte(events[0].Data), &st) != nil ||
-		st.Code != codeNotFound || len(st.Details) == 0 || st.Details[0].Reason != "NOT_FOUND" {
-		t.Fatalf("events = %+v, want one error event NOT_FOUND", events)
+		st.Code != codeNotFound || len(st.Details) == 0 || st.Details[0].Reason != apierror.ReasonTimelineNotFound {
+		t.Fatalf("events = %+v, want one error event TIMELINE_NOT_FOUND", events)
 	}
 
 	resp = a.get(ctx, "/v1/timelines/nowhere/entries:watch", nil)

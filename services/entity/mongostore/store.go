@@ -163,7 +163,7 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 		return err
 	} else if ok {
 		// Checked before claiming: claims in the name of an existing entity look like its own.
-		return apierror.AlreadyExists("%s already exists", resource(e.ID))
+		return apierror.AlreadyExists(resource(e.ID))
 	}
 	claimed, err := s.claimAll(ctx, e.ID, e.ExternalIDs)
 	if err != nil {
@@ -174,7 +174,7 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 		s.releaseAll(ctx, e.ID, claimed)
 	}
 	if mongodb.IsDuplicateKey(err) {
-		return apierror.AlreadyExists("%s already exists", resource(e.ID))
+		return apierror.AlreadyExists(resource(e.ID))
 	}
 	if err != nil {
 		return fmt.Errorf("insert entity: %w", err)

@@ -17,16 +17,17 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 )
 
-// Domain is the ErrorInfo domain of every error the services return.
-const Domain = "newsroom"
-
 // Error is an error whose code and message are fit for the caller.
 type Error struct {
-	Code       codes.Code
-	Reason     string // UPPER_SNAKE_CASE, for google.rpc.ErrorInfo
+	Code   codes.Code
+	Reason string // UPPER_SNAKE_CASE, for google.rpc.ErrorInfo; see reasons.go
+	// Domain of the reason; the domain of the method that returns the error when empty.
+	Domain     string
 	Message    string
 	Violations []FieldViolation
-	Cause      error // logged, never sent
+	// Metadata goes into the ErrorInfo, for example {"max_bytes": "1048576"}.
+	Metadata map[string]string
+	Cause    error // logged, never sent
 }
 
 // FieldViolation names one bad field of a request, for google.rpc.BadRequest.
@@ -46,21 +47,29 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Cause }
 
-// NotFound reports a missing resource by its name.
+// NotFound reports a missing resource by its name; the reason names its kind
+// (TIMELINE_NOT_FOUND, ENTRY_NOT_FOUND, ENTITY_NOT_FOUND).
 func NotFound(resource string) *Error {
-	return &Error{Code: codes.NotFound, Reason: "NOT_FOUND", Message: fmt.Sprintf("%s not found", resource)}
+	return &Error{Code: codes.NotFound, Reason: kindOf(resource) + "_NOT_FOUND", Message: fmt.Sprintf("%s not found", resource)}
 }
 
-// AlreadyExists reports a create that collides with an existing resource.
-func AlreadyExists(format string, args ...any) *Error {
-	return &Error{Code: codes.AlreadyExists, Reason: "ALREADY_EXISTS", Message: fmt.Sprintf(format, args...)}
+// AlreadyExists reports a create of a resource whose name is taken; the reason names its
+// kind (TIMELINE_ALREADY_EXISTS, ...).
+func AlreadyExists(resource string) *Error {
+	return &Error{Code: codes.AlreadyExists, Reason: kindOf(resource) + "_ALREADY_EXISTS", Message: fmt.Sprintf("%s already exists", resource)}
+}
+
+// Conflict reports a create or update that collides with another resource on a value
+// that must be unique (a slug, an external id); reason says which.
+func Conflict(reason, format string, args ...any) *Error {
+	return &Error{Code: codes.AlreadyExists, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
 // Aborted reports an etag that no longer matches: the resource changed since it was read.
 func Aborted(resource string) *Error {
 	return &Error{
 		Code:    codes.Aborted,
-		Reason:  "ETAG_MISMATCH",
+		Reason:  ReasonEtagMismatch,
 		Message: fmt.Sprintf("%s was changed by someone else: read it again and retry with its new etag", resource),
 	}
 }
@@ -72,7 +81,7 @@ func FailedPrecondition(reason, format string, args ...any) *Error {
 
 // Unavailable reports a dependency that cannot be reached; the caller may retry.
 func Unavailable(message string, cause error) *Error {
-	return &Error{Code: codes.Unavailable, Reason: "DEPENDENCY_UNAVAILABLE", Message: message, Cause: cause}
+	return &Error{Code: codes.Unavailable, Reason: ReasonDependencyUnavailable, Message: message, Cause: cause}
 }
 
 // InvalidArgument reports bad fields.
@@ -85,7 +94,7 @@ func InvalidArgument(violations ...FieldViolation) *Error {
 			msg += fmt.Sprintf(" (and %d more)", len(violations)-1)
 		}
 	}
-	return &Error{Code: codes.InvalidArgument, Reason: "INVALID_ARGUMENT", Message: msg, Violations: violations}
+	return &Error{Code: codes.InvalidArgument, Reason: ReasonInvalidField, Message: msg, Violations: violations}
 }
 
 // InvalidField reports one bad field.
@@ -101,7 +110,11 @@ func Status(ctx context.Context, logger *slog.Logger, method string, err error) 
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.status()
+		domain := e.Domain
+		if domain == "" {
+			domain = DomainOf(method)
+		}
+		return e.status(domain)
 	}
 	if _, ok := status.FromError(err); ok {
 		// Already a status, for example from a downstream gRPC call passed through on purpose.
@@ -117,11 +130,21 @@ func Status(ctx context.Context, logger *slog.Logger, method string, err error) 
 	return status.New(codes.Internal, "internal error")
 }
 
-func (e *Error) status() *status.Status {
+// GRPCStatus is e as a status, in e's domain (DomainGateway when it has none): for
+// errors made outside a service's method, such as the gateway's own.
+func (e *Error) GRPCStatus() *status.Status {
+	domain := e.Domain
+	if domain == "" {
+		domain = DomainGateway
+	}
+	return e.status(domain)
+}
+
+func (e *Error) status(domain string) *status.Status {
 	st := status.New(e.Code, e.Message)
 	var details []protoadapt.MessageV1
 	if e.Reason != "" {
-		details = append(details, &errdetails.ErrorInfo{Reason: e.Reason, Domain: Domain})
+		details = append(details, &errdetails.ErrorInfo{Reason: e.Reason, Domain: domain, Metadata: e.Metadata})
 	}
 	if len(e.Violations) > 0 {
 		br := &errdetails.BadRequest{}
@@ -152,4 +175,18 @@ func ResourceExhausted(reason, message string) *Error {
 // OutOfRange reports a position (a sequence number, say) outside what exists or is kept.
 func OutOfRange(reason, format string, args ...any) *Error {
 	return &Error{Code: codes.OutOfRange, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// ShuttingDown ends the calls and streams of a server that is stopping: the client
+// resumes on another replica, or here once it is back.
+func ShuttingDown() *Error {
+	return &Error{Code: codes.Unavailable, Reason: ReasonShuttingDown,
+		Message: "the server is shutting down: resume from the last sequence received"}
+}
+
+// InvalidPageToken reports a page token that is not from a previous page of the same list.
+func InvalidPageToken() *Error {
+	e := InvalidField("page_token", "not a token from a previous page of this list with the same filters")
+	e.Reason = ReasonInvalidPageToken
+	return e
 }

@@ -169,7 +169,7 @@ func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
 		err = s.clearStaleRevisions(ctx, entryKey(e.TimelineID, e.ID))
 	}
 	if mongodb.IsDuplicateKey(err) {
-		return apierror.AlreadyExists("%s already exists", entryResource(e.TimelineID, e.ID))
+		return apierror.AlreadyExists(entryResource(e.TimelineID, e.ID))
 	}
 	if err != nil {
 		return fmt.Errorf("insert entry: %w", err)

@@ -44,7 +44,7 @@ func (s *Store) CreateEntries(ctx context.Context, entries []*timeline.Entry) ([
 				return nil, fmt.Errorf("insert entry %s: %w", keys[we.Index], we)
 			}
 			e := entries[we.Index]
-			out[we.Index] = apierror.AlreadyExists("%s already exists", entryResource(e.TimelineID, e.ID))
+			out[we.Index] = apierror.AlreadyExists(entryResource(e.TimelineID, e.ID))
 		}
 	case err != nil:
 		return nil, fmt.Errorf("insert entries: %w", err)

@@ -96,9 +96,9 @@ func (s *Store) duplicateTimeline(ctx context.Context, t *timeline.Timeline) err
 	var other timelineDoc
 	err := s.timelines.FindOne(ctx, bson.D{{Key: "slug", Value: t.Slug}}).Decode(&other)
 	if err == nil && other.ID != t.ID {
-		return apierror.AlreadyExists("slug %q is already used by timelines/%s", t.Slug, other.ID)
+		return apierror.Conflict(apierror.ReasonSlugTaken, "slug %q is already used by timelines/%s", t.Slug, other.ID)
 	}
-	return apierror.AlreadyExists("timelines/%s already exists", t.ID)
+	return apierror.AlreadyExists("timelines/" + t.ID)
 }
 
 // GetTimeline implements timeline.Store.
