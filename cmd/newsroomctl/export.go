@@ -21,7 +21,7 @@ import (
 const exportUsage = `Usage: newsroomctl export --timeline SLUG [--format jsonl|jsonld] [--editor]
 
 Writes the entries of a timeline to stdout, oldest first:
-  jsonl   one entry a line, as the API's JSON with the .proto field names (occurred_at)
+  jsonl   one entry a line, as the API's JSON with the .proto field names (occur_time)
   jsonld  one schema.org LiveBlogPosting, each entry a BlogPosting in liveBlogUpdate, for
           the structured data of a web page
 Only what readers see (published entries of a timeline that is not a draft) unless --editor.
@@ -265,9 +265,9 @@ func (cl *clients) mentionedEntities(ctx context.Context, entries []*timelinev1.
 	return out, nil
 }
 
-// when is the time an entry is about: occurred_at, else its creation.
+// when is the time an entry is about: occur_time, else its creation.
 func when(e *timelinev1.Entry) *timestamppb.Timestamp {
-	return cmpTime(e.GetOccurredAt(), e.GetCreateTime())
+	return cmpTime(e.GetOccurTime(), e.GetCreateTime())
 }
 
 // cmpTime returns the first time that is set.

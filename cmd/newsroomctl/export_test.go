@@ -72,15 +72,15 @@ func TestExport(t *testing.T) {
 		var got []string
 		for line := range strings.Lines(r.stdout) {
 			var e struct {
-				Name       string `json:"name"`
-				Headline   string `json:"headline"`
-				OccurredAt string `json:"occurred_at"`
-				ImportKey  string `json:"import_key"`
+				Name      string `json:"name"`
+				Headline  string `json:"headline"`
+				OccurTime string `json:"occur_time"`
+				ImportKey string `json:"import_key"`
 			}
 			if err := json.Unmarshal([]byte(line), &e); err != nil {
 				t.Fatalf("line %q: %v", line, err)
 			}
-			if e.Name == "" || e.OccurredAt == "" || !strings.HasPrefix(e.ImportKey, "sha256:") {
+			if e.Name == "" || e.OccurTime == "" || !strings.HasPrefix(e.ImportKey, "sha256:") {
 				t.Errorf("entry = %+v", e)
 			}
 			got = append(got, e.Headline)

@@ -184,7 +184,7 @@ func cut(s string, n int) string {
 
 // send streams the items to ImportEntries in batches and returns the server's report.
 func (cl *clients) send(ctx context.Context, parent string, cfg importConfig, items []sourced, prog *progress) (*timelinev1.ImportEntriesResponse, error) {
-	stream, err := cl.timeline.ImportEntries(ctx)
+	stream, err := cl.timeline.StreamingImportEntries(ctx)
 	if err != nil {
 		return nil, cl.describe("import", err)
 	}
@@ -195,7 +195,7 @@ func (cl *clients) send(ctx context.Context, parent string, cfg importConfig, it
 		ValidateOnly:    cfg.DryRun,
 	}
 	st := entryStatuses[cfg.Status]
-	req := &timelinev1.ImportEntriesRequest{Parent: parent, Options: opts}
+	req := &timelinev1.StreamingImportEntriesRequest{Parent: parent, Options: opts}
 	sent, size := 0, 0
 	flush := func() error {
 		if len(req.Items) == 0 && req.Options == nil {
@@ -208,7 +208,7 @@ func (cl *clients) send(ctx context.Context, parent string, cfg importConfig, it
 		}
 		sent += len(req.Items)
 		prog.sent(sent)
-		req = &timelinev1.ImportEntriesRequest{Parent: parent}
+		req = &timelinev1.StreamingImportEntriesRequest{Parent: parent}
 		size = 0
 		return nil
 	}
@@ -245,8 +245,8 @@ func importItem(it importfmt.Item, st timelinev1.Entry_Status) *timelinev1.Impor
 		Status:   st,
 		Authors:  slices.Clone(it.Authors),
 	}
-	if !it.OccurredAt.IsZero() {
-		e.OccurredAt = timestamppb.New(it.OccurredAt)
+	if !it.OccurTime.IsZero() {
+		e.OccurTime = timestamppb.New(it.OccurTime)
 	}
 	for _, s := range it.Sources {
 		e.Sources = append(e.Sources, &timelinev1.Source{Name: s.Name, Url: s.URL})

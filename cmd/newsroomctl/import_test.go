@@ -76,7 +76,7 @@ func TestImportLiveBlogWithEntities(t *testing.T) {
 	if repeat.GetNearDuplicateOf() != original.GetName() || original.GetNearDuplicateOf() != "" {
 		t.Errorf("near_duplicate_of = %q and %q, want the repeat to name %s", repeat.GetNearDuplicateOf(), original.GetNearDuplicateOf(), original.GetName())
 	}
-	if got := byHeadline["Talks end after two hours"].GetOccurredAt().AsTime().Format("2006-01-02 15:04"); got != "2025-08-19 14:05" {
+	if got := byHeadline["Talks end after two hours"].GetOccurTime().AsTime().Format("2006-01-02 15:04"); got != "2025-08-19 14:05" {
 		t.Errorf("stated time = %s, want 2025-08-19 14:05", got)
 	}
 
@@ -163,7 +163,7 @@ func TestImportJSONLinesWithBadLines(t *testing.T) {
 	}
 
 	// The same lines from standard input, with the fixed line: only it is new.
-	fixed := `{"key": "wire-3", "headline": "Mines cleared near Constanta", "body": "Romanian navy divers cleared two drifting mines.", "occurred_at": "2025-08-20T10:15:00Z"}` + "\n" +
+	fixed := `{"key": "wire-3", "headline": "Mines cleared near Constanta", "body": "Romanian navy divers cleared two drifting mines.", "occur_time": "2025-08-20T10:15:00Z"}` + "\n" +
 		`{"key": "wire-1", "headline": "Port of Odesa reopens to grain ships", "body": "The first bulk carrier in four months left Odesa on Wednesday morning."}` + "\n"
 	r = n.ctlStdin(fixed, "import", "--timeline", "shipping-wire", "--format", "jsonl").must(t, ExitOK)
 	r.counts(t, map[string]int{"read": 2, "created": 1, "duplicates": 1})
@@ -216,7 +216,7 @@ func TestImportNinjs(t *testing.T) {
 	}
 	convoy := entries[0]
 	if convoy.GetImportKey() != "urn:newsml:wire.example:20250820:grain-convoy" || convoy.GetBody() != "The first convoy under the Ankara agreement passed Istanbul on Wednesday.\n\nTurkish coastguard boats escorted it." ||
-		convoy.GetOccurredAt().AsTime().Format("15:04") != "14:45" || !slices.Equal(convoy.GetAuthors(), []string{"Wire Staff"}) {
+		convoy.GetOccurTime().AsTime().Format("15:04") != "14:45" || !slices.Equal(convoy.GetAuthors(), []string{"Wire Staff"}) {
 		t.Errorf("entry = %v", convoy)
 	}
 	if entries[1].GetKind() != timelinev1.Entry_CORRECTION {

@@ -88,12 +88,12 @@ func TestKeepPageOrder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			items := make([]importfmt.Item, len(tc.in))
 			for i, tm := range tc.in {
-				items[i].OccurredAt = tm
+				items[i].OccurTime = tm
 			}
 			keepPageOrder(items, day)
 			got := make([]time.Time, len(items))
 			for i, it := range items {
-				got[i] = it.OccurredAt
+				got[i] = it.OccurTime
 			}
 			if !slices.EqualFunc(got, tc.want, time.Time.Equal) {
 				t.Fatalf("times %v, want %v", got, tc.want)

@@ -152,10 +152,10 @@ func problemOf(file string, le *importfmt.LineError) problem {
 func keepPageOrder(items []importfmt.Item, date time.Time) {
 	prev := date.Add(-time.Second)
 	for i := range items {
-		t := items[i].OccurredAt
+		t := items[i].OccurTime
 		if t.IsZero() {
 			t = prev.Add(time.Second)
-			items[i].OccurredAt = t
+			items[i].OccurTime = t
 		}
 		if t.After(prev) {
 			prev = t

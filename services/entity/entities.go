@@ -22,10 +22,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/platform/resourceid"
 )
 
-var entityFields = fieldmask.Fields{
-	Mutable:    []string{"kind", "display_name", "aliases", "description", "external_ids"},
-	OutputOnly: []string{"name", "create_time", "update_time", "etag"},
-}
+var entityFields = fieldmask.FieldsOf((&entityv1.Entity{}).ProtoReflect().Descriptor())
 
 // externalIDPath starts an update mask path that names one external id, for example
 // "external_ids.wikidata" (AIP-161 map keys): it sets or, when the patch lacks the key,

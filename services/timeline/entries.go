@@ -24,13 +24,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
-var entryFields = fieldmask.Fields{
-	Mutable: []string{
-		"headline", "body", "kind", "status", "pinned", "occurred_at", "publish_time",
-		"authors", "sources", "mentions",
-	},
-	OutputOnly: []string{"name", "revision", "create_time", "update_time", "etag", "near_duplicate_of", "import_key"},
-}
+var entryFields = fieldmask.FieldsOf((&timelinev1.Entry{}).ProtoReflect().Descriptor())
 
 // CreateEntry implements timelinev1.TimelineServiceServer.
 func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryRequest) (*timelinev1.Entry, error) {
@@ -121,7 +115,7 @@ func (s *Server) stampPublished(e *Entry) {
 
 func checkEntryTimes(e *timelinev1.Entry) error {
 	return checkTimes("entry.", map[string]*timestamppb.Timestamp{
-		"occurred_at":  e.GetOccurredAt(),
+		"occur_time":   e.GetOccurTime(),
 		"publish_time": e.GetPublishTime(),
 	})
 }
@@ -158,11 +152,14 @@ func (s *Server) visibleEntry(ctx context.Context, name string, view timelinev1.
 
 // ListEntries implements timelinev1.TimelineServiceServer.
 func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
-	timelineID, err := parseTimelineName("parent", req.GetParent())
-	if err != nil {
+	if err := checkTimes("", map[string]*timestamppb.Timestamp{"start_time": req.GetStartTime(), "end_time": req.GetEndTime()}); err != nil {
 		return nil, err
 	}
-	if err := checkTimes("", map[string]*timestamppb.Timestamp{"start_time": req.GetStartTime(), "end_time": req.GetEndTime()}); err != nil {
+	if req.GetParent() == everyTimeline {
+		return s.listAcross(ctx, req)
+	}
+	timelineID, err := parseTimelineName("parent", req.GetParent())
+	if err != nil {
 		return nil, err
 	}
 	if resp, ok, err := s.latestPage(ctx, timelineID, req); ok || err != nil {

@@ -412,7 +412,7 @@ func TestListEntriesPaginationWhileInserting(t *testing.T) {
 	base := fixture.Day().Add(8 * time.Hour)
 	add := func(id string, at time.Time) {
 		_, err := e.tl.CreateEntry(ctx, &timelinev1.CreateEntryRequest{Parent: tl.GetName(), EntryId: id, Entry: &timelinev1.Entry{
-			Headline: id, Status: timelinev1.Entry_PUBLISHED, OccurredAt: timestamppb.New(at),
+			Headline: id, Status: timelinev1.Entry_PUBLISHED, OccurTime: timestamppb.New(at),
 		}})
 		if err != nil {
 			t.Error(err)
@@ -474,7 +474,7 @@ func TestListEntriesPaginationWhileInserting(t *testing.T) {
 			}
 			for i := 1; i < len(got); i++ {
 				a, b := got[i-1], got[i]
-				cmp := a.GetOccurredAt().AsTime().Compare(b.GetOccurredAt().AsTime())
+				cmp := a.GetOccurTime().AsTime().Compare(b.GetOccurTime().AsTime())
 				if cmp == 0 {
 					cmp = strings.Compare(a.GetName(), b.GetName())
 				}

@@ -19,15 +19,13 @@ import (
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
 	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
-	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
-	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
 // maxImportKey is the longest import key accepted.
 const maxImportKey = 200
 
-// ImportEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) ImportEntries(stream timelinev1.TimelineService_ImportEntriesServer) error {
+// StreamingImportEntries implements timelinev1.TimelineServiceServer.
+func (s *Server) StreamingImportEntries(stream timelinev1.TimelineService_StreamingImportEntriesServer) error {
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	// One batch is written while the next is read, checked, linked and compared: the
@@ -93,8 +91,8 @@ func (s *Server) ImportEntries(stream timelinev1.TimelineService_ImportEntriesSe
 	return stream.SendAndClose(imp.resp)
 }
 
-// BatchCreateEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) BatchCreateEntries(ctx context.Context, req *timelinev1.BatchCreateEntriesRequest) (*timelinev1.ImportEntriesResponse, error) {
+// ImportEntries implements timelinev1.TimelineServiceServer.
+func (s *Server) ImportEntries(ctx context.Context, req *timelinev1.ImportEntriesRequest) (*timelinev1.ImportEntriesResponse, error) {
 	imp, err := s.newImporter(ctx, req.GetParent(), req.GetOptions())
 	if err != nil {
 		return nil, err
@@ -598,44 +596,4 @@ func entityCallError(what string, err error) error {
 		return context.Canceled
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// ListEntityEntries implements timelinev1.TimelineServiceServer. It serves readers: only
-// published entries of timelines that are not drafts.
-func (s *Server) ListEntityEntries(ctx context.Context, req *timelinev1.ListEntityEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
-	fingerprint := pagetoken.Fingerprint(req)
-	after, err := decodeToken(req.GetPageToken(), fingerprint)
-	if err != nil {
-		return nil, err
-	}
-	limit := pageSize(req.GetPageSize())
-	found, err := s.store.ListEntityEntries(ctx, EntityEntriesQuery{
-		Entity: req.GetEntity(), Statuses: []timelinev1.Entry_Status{timelinev1.Entry_PUBLISHED}, After: after, Limit: limit + 1,
-	})
-	if err != nil {
-		return nil, err
-	}
-	resp := &timelinev1.ListEntriesResponse{}
-	if len(found) > limit {
-		last := found[limit-1]
-		resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.SortTime().UnixMilli(), ID: last.TimelineID + "/" + last.ID}, fingerprint)
-		found = found[:limit]
-	}
-	// Entries of draft timelines are left out, so a page may hold fewer than asked.
-	visible := map[string]bool{}
-	for _, e := range found {
-		seen, ok := visible[e.TimelineID]
-		if !ok {
-			t, err := s.store.GetTimeline(ctx, e.TimelineID)
-			if err != nil && !isNotFound(err) {
-				return nil, err
-			}
-			seen = err == nil && visibility.Public.SeesTimeline(t.Status)
-			visible[e.TimelineID] = seen
-		}
-		if seen {
-			resp.Entries = append(resp.Entries, e.proto())
-		}
-	}
-	return resp, nil
 }

@@ -40,7 +40,7 @@ func benchItems(n int) []*timelinev1.ImportItem {
 	return items
 }
 
-// BenchmarkImport compares importing 10,000 entries through ImportEntries (duplicate
+// BenchmarkImport compares importing 10,000 entries through StreamingImportEntries (duplicate
 // detection and entity linking on, in batches of 500) with inserting the same stored
 // documents into a collection of the same database with the driver's InsertMany (also
 // in batches of 500), in one run. Each iteration imports into a new timeline.
@@ -56,7 +56,7 @@ func BenchmarkImport(b *testing.B) {
 	}
 	items := benchItems(benchImportSize)
 	var sample []any // the documents the first import stored, for the baseline
-	b.Run("ImportEntries", func(b *testing.B) {
+	b.Run("StreamingImportEntries", func(b *testing.B) {
 		for i := range b.N {
 			tl, err := e.tl.CreateTimeline(ctx, &timelinev1.CreateTimelineRequest{Timeline: &timelinev1.Timeline{
 				Title: "Benchmark", Slug: fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i), Status: timelinev1.Timeline_LIVE,
@@ -64,12 +64,12 @@ func BenchmarkImport(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			stream, err := e.tl.ImportEntries(ctx)
+			stream, err := e.tl.StreamingImportEntries(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}
 			for start := 0; start < len(items); start += 500 {
-				req := &timelinev1.ImportEntriesRequest{Parent: tl.GetName(), Items: items[start:min(start+500, len(items))]}
+				req := &timelinev1.StreamingImportEntriesRequest{Parent: tl.GetName(), Items: items[start:min(start+500, len(items))]}
 				if start == 0 {
 					req.Options = &timelinev1.ImportOptions{LinkEntities: true}
 				}

@@ -41,12 +41,12 @@ func (e *env) createFixtureEntities(t *testing.T) {
 // importAll sends items through ImportEntries in messages of at most n.
 func importAll(t *testing.T, client timelinev1.TimelineServiceClient, parent string, opts *timelinev1.ImportOptions, items []*timelinev1.ImportItem, n int) *timelinev1.ImportEntriesResponse {
 	t.Helper()
-	stream, err := client.ImportEntries(context.Background())
+	stream, err := client.StreamingImportEntries(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for start := 0; start < len(items); start += n {
-		req := &timelinev1.ImportEntriesRequest{Parent: parent, Items: items[start:min(start+n, len(items))]}
+		req := &timelinev1.StreamingImportEntriesRequest{Parent: parent, Items: items[start:min(start+n, len(items))]}
 		if start == 0 {
 			req.Options = opts
 		}
@@ -196,7 +196,7 @@ func TestImportPartialFailure(t *testing.T) {
 		{ImportKey: "bad-url", Entry: &timelinev1.Entry{Headline: "Source", Sources: []*timelinev1.Source{{Name: "x", Url: "ftp://x"}}}},
 		good("c"),
 	}
-	resp, err := e.tl.BatchCreateEntries(context.Background(), &timelinev1.BatchCreateEntriesRequest{Parent: tl.GetName(), Items: items})
+	resp, err := e.tl.ImportEntries(context.Background(), &timelinev1.ImportEntriesRequest{Parent: tl.GetName(), Items: items})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,11 +280,11 @@ func TestImportPolicies(t *testing.T) {
 	}
 
 	// Requests that cannot be imported at all.
-	_, err = e.tl.BatchCreateEntries(ctx, &timelinev1.BatchCreateEntriesRequest{Parent: tl.GetName(), Items: make([]*timelinev1.ImportItem, 501)})
+	_, err = e.tl.ImportEntries(ctx, &timelinev1.ImportEntriesRequest{Parent: tl.GetName(), Items: make([]*timelinev1.ImportItem, 501)})
 	wantField(t, err, "items")
-	_, err = e.tl.BatchCreateEntries(ctx, &timelinev1.BatchCreateEntriesRequest{Parent: "timelines/missing", Items: items[:1]})
+	_, err = e.tl.ImportEntries(ctx, &timelinev1.ImportEntriesRequest{Parent: "timelines/missing", Items: items[:1]})
 	wantCode(t, err, codes.NotFound)
-	_, err = e.tl.BatchCreateEntries(ctx, &timelinev1.BatchCreateEntriesRequest{Parent: tl.GetName(), Items: items[:1], Options: &timelinev1.ImportOptions{CreateEntities: true}})
+	_, err = e.tl.ImportEntries(ctx, &timelinev1.ImportEntriesRequest{Parent: tl.GetName(), Items: items[:1], Options: &timelinev1.ImportOptions{CreateEntities: true}})
 	wantField(t, err, "options.create_entities")
 }
 
@@ -298,7 +298,7 @@ func importIDOf(resp *timelinev1.ImportEntriesResponse, key string) string {
 	return ""
 }
 
-func TestListEntityEntriesAcrossTimelines(t *testing.T) {
+func TestListEntriesAcrossTimelines(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.createFixtureEntities(t)
@@ -322,9 +322,9 @@ func TestListEntityEntriesAcrossTimelines(t *testing.T) {
 	mention(draft.GetName(), "Erdoğan in a draft timeline", timelinev1.Entry_PUBLISHED)
 
 	var headlines []string
-	req := &timelinev1.ListEntityEntriesRequest{Entity: "entities/erdogan", PageSize: 4}
+	req := &timelinev1.ListEntriesRequest{Parent: "timelines/-", MentionedEntity: "entities/erdogan", PageSize: 4}
 	for {
-		resp, err := e.tl.ListEntityEntries(ctx, req)
+		resp, err := e.tl.ListEntries(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -340,6 +340,32 @@ func TestListEntityEntriesAcrossTimelines(t *testing.T) {
 	if got := strings.Join(headlines, "|"); got != want {
 		t.Fatalf("entries mentioning Erdoğan, newest first:\n%s\nwant\n%s", got, want)
 	}
+
+	// Pages of one: the entries of the draft timeline and the draft entry, newer than
+	// all the others, are skipped without leaving empty pages.
+	first, err := e.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: "timelines/-", MentionedEntity: "entities/erdogan", PageSize: 1})
+	if err != nil || len(first.GetEntries()) != 1 || first.GetEntries()[0].GetHeadline() != "Erdoğan travels, 2" || first.GetNextPageToken() == "" {
+		t.Fatalf("first page of one: %v (%v)", first, err)
+	}
+
+	// Editors see drafts, in every timeline, oldest first when asked.
+	editor, err := e.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{
+		Parent: "timelines/-", MentionedEntity: "entities/erdogan", View: timelinev1.View_EDITOR, Order: timelinev1.Order_OLDEST_FIRST,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, en := range editor.GetEntries() {
+		all = append(all, en.GetHeadline())
+	}
+	if len(all) != 8 || all[0] != "Erdoğan speaks, 0" || all[7] != "Erdoğan in a draft timeline" {
+		t.Fatalf("editor view, oldest first: %q", all)
+	}
+
+	// Across timelines, the mention filter is what keeps the read bounded.
+	_, err = e.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: "timelines/-"})
+	wantField(t, err, "mentioned_entity")
 }
 
 func cloneItem(item *timelinev1.ImportItem) *timelinev1.ImportItem {
@@ -358,7 +384,7 @@ func TestImportLinksEntities(t *testing.T) {
 			Body: "Vladimir Medinsky handed over the memorandum, said Hakan Fidan, the foreign minister."}},
 		{ImportKey: "3", Entry: &timelinev1.Entry{Status: timelinev1.Entry_PUBLISHED, Headline: "Nothing to link here", Body: "talks go on."}},
 	}
-	resp, err := e.tl.BatchCreateEntries(ctx, &timelinev1.BatchCreateEntriesRequest{
+	resp, err := e.tl.ImportEntries(ctx, &timelinev1.ImportEntriesRequest{
 		Parent: tl.GetName(), Items: items, Options: &timelinev1.ImportOptions{LinkEntities: true},
 	})
 	if err != nil {
@@ -387,7 +413,7 @@ func TestImportLinksEntities(t *testing.T) {
 		t.Fatalf("mentions: %q, want %q", texts, want)
 	}
 	for _, id := range []string{"kremlin", "medinsky"} {
-		found, err := e.tl.ListEntityEntries(ctx, &timelinev1.ListEntityEntriesRequest{Entity: "entities/" + id})
+		found, err := e.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: "timelines/-", MentionedEntity: "entities/" + id})
 		if err != nil || len(found.GetEntries()) != 1 {
 			t.Fatalf("entries mentioning %s: %d (%v)", id, len(found.GetEntries()), err)
 		}
@@ -396,7 +422,7 @@ func TestImportLinksEntities(t *testing.T) {
 	// With create_entities, unmatched names become entities, linked at once.
 	more := []*timelinev1.ImportItem{{ImportKey: "4", Entry: &timelinev1.Entry{Status: timelinev1.Entry_PUBLISHED,
 		Headline: "Fidan hosts dinner", Body: "Hakan Fidan invited both delegations."}}}
-	resp, err = e.tl.BatchCreateEntries(ctx, &timelinev1.BatchCreateEntriesRequest{
+	resp, err = e.tl.ImportEntries(ctx, &timelinev1.ImportEntriesRequest{
 		Parent: tl.GetName(), Items: more, Options: &timelinev1.ImportOptions{LinkEntities: true, CreateEntities: true},
 	})
 	if err != nil || resp.GetCreated() != 1 {
@@ -406,7 +432,7 @@ func TestImportLinksEntities(t *testing.T) {
 	if err != nil || fidan.GetKind() != entityv1.Entity_OTHER || fidan.GetDisplayName() != "Hakan Fidan" {
 		t.Fatalf("entity made from a suggestion: %v, %v", fidan, err)
 	}
-	found, err := e.tl.ListEntityEntries(ctx, &timelinev1.ListEntityEntriesRequest{Entity: "entities/hakan-fidan"})
+	found, err := e.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: "timelines/-", MentionedEntity: "entities/hakan-fidan"})
 	if err != nil || len(found.GetEntries()) != 1 {
 		t.Fatalf("entries mentioning the new entity: %d (%v)", len(found.GetEntries()), err)
 	}

@@ -119,8 +119,8 @@ func TestEntryValidation(t *testing.T) {
 			Sources: []*timelinev1.Source{{Name: "x", Url: "ftp://example.org/a"}}}}, "entry.sources[0].url"},
 		"source with junk url": {&timelinev1.CreateEntryRequest{Parent: tl.GetName(), Entry: &timelinev1.Entry{Headline: "h",
 			Sources: []*timelinev1.Source{{Name: "x", Url: "not a url"}}}}, "entry.sources[0].url"},
-		"bad occurred_at": {&timelinev1.CreateEntryRequest{Parent: tl.GetName(), Entry: &timelinev1.Entry{Headline: "h",
-			OccurredAt: &timestamppb.Timestamp{Seconds: -1 << 40}}}, "entry.occurred_at"},
+		"bad occur_time": {&timelinev1.CreateEntryRequest{Parent: tl.GetName(), Entry: &timelinev1.Entry{Headline: "h",
+			OccurTime: &timestamppb.Timestamp{Seconds: -1 << 40}}}, "entry.occur_time"},
 		"bad entry id": {&timelinev1.CreateEntryRequest{Parent: tl.GetName(), EntryId: "UPPER", Entry: &timelinev1.Entry{Headline: "h"}}, "entry_id"},
 	}
 	for name, tc := range tests {

@@ -35,7 +35,7 @@ type Entry struct {
 	Kind        timelinev1.Entry_Kind
 	Status      timelinev1.Entry_Status
 	Pinned      bool
-	OccurredAt  time.Time // zero when unknown
+	OccurTime   time.Time // zero when unknown
 	PublishTime time.Time // zero until first published
 	Authors     []string
 	Sources     []Source
@@ -71,8 +71,8 @@ type Mention struct {
 // SortTime is the time entries are ordered and filtered by: when it happened if known,
 // else when it was written.
 func (e *Entry) SortTime() time.Time {
-	if !e.OccurredAt.IsZero() {
-		return e.OccurredAt
+	if !e.OccurTime.IsZero() {
+		return e.OccurTime
 	}
 	return e.CreateTime
 }
@@ -139,7 +139,7 @@ func (e *Entry) proto() *timelinev1.Entry {
 		Kind:        e.Kind,
 		Status:      e.Status,
 		Pinned:      e.Pinned,
-		OccurredAt:  toTimestamp(e.OccurredAt),
+		OccurTime:   toTimestamp(e.OccurTime),
 		PublishTime: toTimestamp(e.PublishTime),
 		Authors:     e.Authors,
 		Revision:    e.Revision,
@@ -170,7 +170,7 @@ func (e *Entry) setContent(p *timelinev1.Entry) {
 	e.Kind = p.GetKind()
 	e.Status = p.GetStatus()
 	e.Pinned = p.GetPinned()
-	e.OccurredAt = fromTimestamp(p.GetOccurredAt())
+	e.OccurTime = fromTimestamp(p.GetOccurTime())
 	e.PublishTime = fromTimestamp(p.GetPublishTime())
 	e.Authors = p.GetAuthors()
 	e.Sources = nil

@@ -45,9 +45,9 @@ type Store interface {
 	Repeats(ctx context.Context, timelineID string, fp dedupe.Fingerprint) ([]Fingerprinted, error)
 	// Fingerprints returns the fingerprint of every entry of a timeline.
 	Fingerprints(ctx context.Context, timelineID string) ([]Fingerprinted, error)
-	// ListEntityEntries lists, across timelines, the entries that mention an entity,
-	// newest first by SortTime then timeline and id.
-	ListEntityEntries(ctx context.Context, q EntityEntriesQuery) ([]*Entry, error)
+	// GetTimelines returns those of the timelines with the given ids that exist, in any
+	// order.
+	GetTimelines(ctx context.Context, ids []string) ([]*Timeline, error)
 
 	// AppendEvents records events in bulk, as AppendEvent does each.
 	AppendEvents(ctx context.Context, events []*Event) error
@@ -70,16 +70,20 @@ type TimelineQuery struct {
 	Limit    int
 }
 
-// EntryQuery selects the entries of one timeline by SortTime, then id.
+// EntryQuery selects entries by SortTime, then "{timeline}/{entry}" (the two ids joined
+// by a slash, compared as a string).
 type EntryQuery struct {
+	// TimelineID is the timeline whose entries are listed; empty for every timeline.
 	TimelineID  string
 	OldestFirst bool
 	Statuses    []timelinev1.Entry_Status // never empty
 	Kinds       []timelinev1.Entry_Kind   // all when empty
 	Start, End  time.Time                 // [Start, End); zero means unbounded
 	Mentions    string                    // entity resource name, or empty
-	After       *pagetoken.Token          // Time is SortTime in Unix milliseconds
-	Limit       int
+	// After is where the page starts: Time is SortTime in Unix milliseconds, ID the
+	// entry id, or "{timeline}/{entry}" across timelines.
+	After *pagetoken.Token
+	Limit int
 }
 
 // RevisionQuery selects the kept revisions of an entry.
@@ -105,12 +109,4 @@ type Notifier interface {
 type Fingerprinted struct {
 	ID          string
 	Fingerprint dedupe.Fingerprint
-}
-
-// EntityEntriesQuery selects the entries that mention an entity.
-type EntityEntriesQuery struct {
-	Entity   string                    // "entities/{entity}"
-	Statuses []timelinev1.Entry_Status // never empty
-	After    *pagetoken.Token          // Time is SortTime in Unix milliseconds; ID is "{timeline}/{entry}"
-	Limit    int
 }

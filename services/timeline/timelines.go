@@ -16,10 +16,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
-var timelineFields = fieldmask.Fields{
-	Mutable:    []string{"title", "slug", "summary", "status", "tags", "coverage_start_time", "coverage_end_time"},
-	OutputOnly: []string{"name", "create_time", "update_time", "etag"},
-}
+var timelineFields = fieldmask.FieldsOf((&timelinev1.Timeline{}).ProtoReflect().Descriptor())
 
 // CreateTimeline implements timelinev1.TimelineServiceServer.
 func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimelineRequest) (*timelinev1.Timeline, error) {

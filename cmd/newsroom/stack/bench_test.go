@@ -148,19 +148,19 @@ func fillTimeline(b *testing.B, conn *grpc.ClientConn, n int) string {
 		p.Entry.Mentions = p.MentionsIn(func(id string) string { return "entities/" + id })
 	}
 	began := time.Now()
-	stream, err := tl.ImportEntries(ctx)
+	stream, err := tl.StreamingImportEntries(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for first := 0; first < n; first += batch {
-		req := &timelinev1.ImportEntriesRequest{Parent: timeline.GetName()}
+		req := &timelinev1.StreamingImportEntriesRequest{Parent: timeline.GetName()}
 		if first == 0 {
 			req.Options = &timelinev1.ImportOptions{DuplicatePolicy: timelinev1.DuplicatePolicy_ALLOW}
 		}
 		for i := first; i < min(first+batch, n); i++ {
 			e := proto.Clone(posts[i%len(posts)].Entry).(*timelinev1.Entry)
 			e.Headline = fmt.Sprintf("%s (%d)", e.GetHeadline(), i)
-			e.OccurredAt = timestamppb.New(fixture.Day().Add(time.Duration(i) * time.Second))
+			e.OccurTime = timestamppb.New(fixture.Day().Add(time.Duration(i) * time.Second))
 			req.Items = append(req.Items, &timelinev1.ImportItem{ImportKey: fmt.Sprintf("bench:%d", i), Entry: e})
 		}
 		if err := stream.Send(req); err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The import and linking routes through the gateway: batchCreate, an entity's entries
+// The import and linking routes through the gateway: :import, the entries that mention an entity
 // across timelines, and entities:link.
 func TestImportRoutes(t *testing.T) {
 	a := start(t)
@@ -29,22 +29,22 @@ func TestImportRoutes(t *testing.T) {
 		{"importKey": "wire-2", "entry": map[string]any{"headline": "", "status": "PUBLISHED"}},
 	}
 	body := map[string]any{"items": items, "options": map[string]any{"linkEntities": true}}
-	resp := a.must(http.StatusOK, http.MethodPost, "/v1/timelines/talks/entries:batchCreate", body)
+	resp := a.must(http.StatusOK, http.MethodPost, "/v1/timelines/talks/entries:import", body)
 	results := resp.list("results")
 	if len(results) != 2 || results[0].str("outcome") != "CREATED" || results[1].str("outcome") != "INVALID" ||
 		results[1].list("violations")[0].str("field") != "entry.headline" {
-		t.Fatalf("batchCreate = %v", resp)
+		t.Fatalf(":import = %v", resp)
 	}
-	again := a.must(http.StatusOK, http.MethodPost, "/v1/timelines/talks/entries:batchCreate", body)
+	again := a.must(http.StatusOK, http.MethodPost, "/v1/timelines/talks/entries:import", body)
 	if got := again.list("results")[0].str("outcome"); got != "DUPLICATE" {
-		t.Fatalf("second batchCreate: %s", got)
+		t.Fatalf("second :import: %s", got)
 	}
-	a.must(http.StatusOK, http.MethodPost, "/v1/timelines/second/entries:batchCreate", map[string]any{
+	a.must(http.StatusOK, http.MethodPost, "/v1/timelines/second/entries:import", map[string]any{
 		"items":   []map[string]any{{"importKey": "x", "entry": map[string]any{"headline": "Zelenskiy speaks", "status": "PUBLISHED"}}},
 		"options": map[string]any{"linkEntities": true},
 	})
 
-	found := a.must(http.StatusOK, http.MethodGet, "/v1/entities/zelensky/entries", nil)
+	found := a.must(http.StatusOK, http.MethodGet, "/v1/timelines/-/entries?mentionedEntity=entities/zelensky", nil)
 	var names []string
 	for _, e := range found.list("entries") {
 		names = append(names, e.str("name")[:strings.Index(e.str("name"), "/entries/")])
@@ -52,6 +52,6 @@ func TestImportRoutes(t *testing.T) {
 	if strings.Join(names, ",") != "timelines/second,timelines/talks" {
 		t.Fatalf("entries mentioning Zelensky: %v", found)
 	}
-	wantError(t, a.call(http.MethodPost, "/v1/timelines/talks/entries:batchCreate", map[string]any{"items": []any{}}), http.StatusBadRequest, codeInvalidArgument, "items")
+	wantError(t, a.call(http.MethodPost, "/v1/timelines/talks/entries:import", map[string]any{"items": []any{}}), http.StatusBadRequest, codeInvalidArgument, "items")
 	wantError(t, a.call(http.MethodPost, "/v1/entities:link", map[string]any{"texts": []string{}}), http.StatusBadRequest, codeInvalidArgument, "texts")
 }

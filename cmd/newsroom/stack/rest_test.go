@@ -57,11 +57,11 @@ func TestTimelineRoutes(t *testing.T) {
 	wantError(t, a.call(http.MethodPatch, "/v1/timelines/istanbul", map[string]any{"summary": "stale", "etag": etag}), http.StatusConflict, codeAborted, "")
 
 	entry := map[string]any{
-		"headline":   "Delegations arrive at Dolmabahce Palace",
-		"body":       "The Ukrainian delegation arrived first.\n\nTalks are due to start at noon.",
-		"status":     "PUBLISHED",
-		"occurredAt": "2025-07-14T09:00:00Z",
-		"authors":    []string{"Kateryna Bondar in Istanbul"},
+		"headline":  "Delegations arrive at Dolmabahce Palace",
+		"body":      "The Ukrainian delegation arrived first.\n\nTalks are due to start at noon.",
+		"status":    "PUBLISHED",
+		"occurTime": "2025-07-14T09:00:00Z",
+		"authors":   []string{"Kateryna Bondar in Istanbul"},
 	}
 	e := a.must(http.StatusOK, http.MethodPost, "/v1/timelines/istanbul/entries?entryId=arrival", entry)
 	if e.str("name") != "timelines/istanbul/entries/arrival" || e.str("revision") != "1" {

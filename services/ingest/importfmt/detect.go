@@ -135,7 +135,7 @@ func ninjsClue(data []byte) int {
 
 // jsonLinesOnly are properties of this package's JSON Lines that ninjs does not have.
 var jsonLinesOnly = map[string]bool{
-	"key": true, "import_key": true, "body": true, "kind": true, "occurred_at": true, "authors": true, "sources": true,
+	"key": true, "import_key": true, "body": true, "kind": true, "occur_time": true, "authors": true, "sources": true,
 }
 
 // looksLikeText reports whether head is UTF-8 text without NUL bytes; a rune cut at the

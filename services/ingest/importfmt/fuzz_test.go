@@ -40,8 +40,8 @@ func checkItem(t *testing.T, it Item, lines int) {
 	default:
 		t.Errorf("kind %v", it.Kind)
 	}
-	if !it.OccurredAt.IsZero() && (it.OccurredAt.Location().String() != "UTC" || it.OccurredAt.Year() < 1) {
-		t.Errorf("occurred at %v", it.OccurredAt)
+	if !it.OccurTime.IsZero() && (it.OccurTime.Location().String() != "UTC" || it.OccurTime.Year() < 1) {
+		t.Errorf("occurred at %v", it.OccurTime)
 	}
 	texts := append([]string{it.Key, it.Headline, it.Body, it.Located}, it.Authors...)
 	for _, s := range it.Sources {
@@ -130,7 +130,7 @@ func FuzzParseLiveBlog(f *testing.F) {
 }
 
 func FuzzParseJSONLines(f *testing.F) {
-	f.Add(`{"key":"a","headline":"Talks end","body":["One.","Two."],"occurred_at":"2025-07-14T10:05:00+03:00","authors":["A"],"sources":[{"name":"R","url":"https://r.org"}]}` + "\n")
+	f.Add(`{"key":"a","headline":"Talks end","body":["One.","Two."],"occur_time":"2025-07-14T10:05:00+03:00","authors":["A"],"sources":[{"name":"R","url":"https://r.org"}]}` + "\n")
 	f.Add("{\"id\": 4, \"headline\": \"Recap | x\", \"kind\": \"summary\", \"body\": \"a\\n\\nb\"}\nnot json\n\n{\"headline\": \"\"}\n")
 	f.Add(`{"headline": "x", "sources": ["https://x.org", "Name", {"uri": "http://y.org"}]}`)
 	f.Add(`{"headline": "x", "authors": "y", "kind": "Key Event"}`)

@@ -28,8 +28,8 @@ type Item struct {
 	// Kind is SUMMARY, CORRECTION or KEY_EVENT when the format or a headline label says so,
 	// else UPDATE. Never KIND_UNSPECIFIED.
 	Kind timelinev1.Entry_Kind
-	// OccurredAt is when the reported event happened, in UTC; zero when unknown.
-	OccurredAt time.Time
+	// OccurTime is when the reported event happened, in UTC; zero when unknown.
+	OccurTime time.Time
 	// Authors are the bylines, in the order given.
 	Authors []string
 	// Sources are where the information comes from.

@@ -20,7 +20,7 @@ import (
 //	body         a string (paragraphs separated by blank lines, or one per line) or a list
 //	             of paragraph strings
 //	kind         update, key_event, summary (or recap), correction; any case
-//	occurred_at  RFC 3339 time; without an offset it is UTC
+//	occur_time  RFC 3339 time; without an offset it is UTC
 //	authors      list of bylines, or one string
 //	sources      list of {"name", "url"} objects, or of strings (a name or a link)
 //	located     where the content originates
@@ -82,7 +82,7 @@ func jsonLineItem(raw []byte) (Item, error) {
 	if err != nil {
 		return Item{}, &fieldError{field: "kind", err: err}
 	}
-	if it.OccurredAt, err = o.timestamp("occurred_at"); err != nil {
+	if it.OccurTime, err = o.timestamp("occur_time"); err != nil {
 		return Item{}, err
 	}
 	if it.Authors, err = o.strings("authors"); err != nil {

@@ -27,7 +27,7 @@ func collectJSONLines(input string) []result {
 
 func TestParseJSONLines(t *testing.T) {
 	input := strings.Join([]string{
-		`{"key":"talks-001","headline":"Delegations arrive at the palace","body":["The Ukrainian team arrived first.","The Russian team followed an hour later."],"occurred_at":"2025-07-14T10:05:00+03:00","authors":["Kateryna Bondar in Istanbul"],"sources":[{"name":"Turkish foreign ministry","url":"https://www.mfa.gov.tr/"}],"located":"Istanbul"}`,
+		`{"key":"talks-001","headline":"Delegations arrive at the palace","body":["The Ukrainian team arrived first.","The Russian team followed an hour later."],"occur_time":"2025-07-14T10:05:00+03:00","authors":["Kateryna Bondar in Istanbul"],"sources":[{"name":"Turkish foreign ministry","url":"https://www.mfa.gov.tr/"}],"located":"Istanbul"}`,
 		``,
 		`{"id": 42, "headline": "Recap | The day so far", "body": "Para one.\n\nPara two."}`,
 		`{"headline": "Minister's name", "kind": "correction", "body": "An earlier entry misspelt the minister's name.", "unknown": {"ignored": true}}`,
@@ -37,15 +37,15 @@ func TestParseJSONLines(t *testing.T) {
 	}, "\n")
 	got := collectJSONLines(input)
 	want := []Item{{
-		Key:        "talks-001",
-		Headline:   "Delegations arrive at the palace",
-		Body:       "The Ukrainian team arrived first.\n\nThe Russian team followed an hour later.",
-		Kind:       timelinev1.Entry_UPDATE,
-		OccurredAt: time.Date(2025, 7, 14, 7, 5, 0, 0, time.UTC),
-		Authors:    []string{"Kateryna Bondar in Istanbul"},
-		Sources:    []Source{{Name: "Turkish foreign ministry", URL: "https://www.mfa.gov.tr/"}},
-		Located:    "Istanbul",
-		Line:       1,
+		Key:       "talks-001",
+		Headline:  "Delegations arrive at the palace",
+		Body:      "The Ukrainian team arrived first.\n\nThe Russian team followed an hour later.",
+		Kind:      timelinev1.Entry_UPDATE,
+		OccurTime: time.Date(2025, 7, 14, 7, 5, 0, 0, time.UTC),
+		Authors:   []string{"Kateryna Bondar in Istanbul"},
+		Sources:   []Source{{Name: "Turkish foreign ministry", URL: "https://www.mfa.gov.tr/"}},
+		Located:   "Istanbul",
+		Line:      1,
 	}, {
 		Key:      "42",
 		Headline: "The day so far",
@@ -98,8 +98,8 @@ func TestParseJSONLinesBadLines(t *testing.T) {
 		"no headline":           {`{"body": "x"}`, "headline", "required"},
 		"blank headline":        {`{"headline": " \t "}`, "headline", "required"},
 		"headline not a string": {`{"headline": 7}`, "headline", "want a string"},
-		"bad time":              {`{"headline": "x", "occurred_at": "yesterday"}`, "occurred_at", "RFC 3339"},
-		"year zero":             {`{"headline": "x", "occurred_at": "0000-01-01T00:00:00Z"}`, "occurred_at", "RFC 3339"},
+		"bad time":              {`{"headline": "x", "occur_time": "yesterday"}`, "occur_time", "RFC 3339"},
+		"year zero":             {`{"headline": "x", "occur_time": "0000-01-01T00:00:00Z"}`, "occur_time", "RFC 3339"},
 		"unknown kind":          {`{"headline": "x", "kind": "breaking"}`, "kind", "unknown kind"},
 		"authors not strings":   {`{"headline": "x", "authors": [1, 2]}`, "authors", "list of strings"},
 		"body not text":         {`{"headline": "x", "body": {"p": 1}}`, "body", "paragraph"},

@@ -26,7 +26,7 @@ type Document struct {
 }
 
 // Chronological returns the items oldest first (the reverse of page order), the order in
-// which to create entries that have no OccurredAt so that their creation times keep the
+// which to create entries that have no OccurTime so that their creation times keep the
 // page's order. Item.Line also gives the page position.
 func (d *Document) Chronological() []Item {
 	out := make([]Item, len(d.Items))
@@ -87,11 +87,11 @@ type textLine struct {
 //
 // Time: when the headline or the entry's first paragraph starts with a time of day
 // ("14:05", "2.05pm", "9am BST"), or a line holding only a time stands right before the
-// headline or right after it, OccurredAt is that time on the page's date, taken off the
+// headline or right after it, OccurTime is that time on the page's date, taken off the
 // text. Times are UTC unless the text gives an offset or one of a few zone names (see
 // zoneOffsets). Walking from the oldest entry to the newest, a time more than 12 hours
 // earlier than the entry before it is taken to be on the next day (a blog running past
-// midnight). Entries without a time have a zero OccurredAt.
+// midnight). Entries without a time have a zero OccurTime.
 //
 // The key of every item is DerivedKey: the page has no ids. Authors and sources are empty.
 // A page without a valid header is an error; so is a line over MaxLineBytes.
@@ -136,20 +136,20 @@ func ParseLiveBlog(r io.Reader) (*Document, error) {
 			paras = nil
 			if c, rest, ok := readClock(l.text); ok && rest != "" {
 				cur.Headline = rest
-				cur.OccurredAt = c.on(doc.Date)
+				cur.OccurTime = c.on(doc.Date)
 			} else if l.stamp != nil {
-				cur.OccurredAt = l.stamp.on(doc.Date)
+				cur.OccurTime = l.stamp.on(doc.Date)
 			}
 		case cur == nil:
 			doc.Lede = append(doc.Lede, l.text)
 		default:
 			text := l.text
-			if len(paras) == 0 && cur.OccurredAt.IsZero() {
+			if len(paras) == 0 && cur.OccurTime.IsZero() {
 				if c, rest, ok := readClock(text); ok && rest != "" {
 					text = rest
-					cur.OccurredAt = c.on(doc.Date)
+					cur.OccurTime = c.on(doc.Date)
 				} else if l.stamp != nil {
-					cur.OccurredAt = l.stamp.on(doc.Date)
+					cur.OccurTime = l.stamp.on(doc.Date)
 				}
 			}
 			paras = append(paras, text)
@@ -245,7 +245,7 @@ func rollOverMidnight(items []Item) {
 	var prev time.Time
 	var shift time.Duration
 	for i := len(items) - 1; i >= 0; i-- {
-		t := items[i].OccurredAt
+		t := items[i].OccurTime
 		if t.IsZero() {
 			continue
 		}
@@ -254,7 +254,7 @@ func rollOverMidnight(items []Item) {
 			shift += 24 * time.Hour
 			t = t.Add(24 * time.Hour)
 		}
-		items[i].OccurredAt = t
+		items[i].OccurTime = t
 		prev = t
 	}
 }

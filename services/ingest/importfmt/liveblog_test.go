@@ -81,14 +81,14 @@ func TestParseLiveBlogFixture(t *testing.T) {
 			t.Errorf("item %d (%q) has %d paragraphs, want %d: %q", i, it.Headline, got, w.paras, it.Body)
 		}
 		var at string
-		if !it.OccurredAt.IsZero() {
-			at = it.OccurredAt.Format("15:04")
-			if y, m, d := it.OccurredAt.Date(); y != 2025 || m != 7 || d != 14 {
-				t.Errorf("item %d occurred on %v, want the page's day", i, it.OccurredAt)
+		if !it.OccurTime.IsZero() {
+			at = it.OccurTime.Format("15:04")
+			if y, m, d := it.OccurTime.Date(); y != 2025 || m != 7 || d != 14 {
+				t.Errorf("item %d occurred on %v, want the page's day", i, it.OccurTime)
 			}
 		}
 		if at != w.at {
-			t.Errorf("item %d (%q) OccurredAt = %q, want %q", i, it.Headline, at, w.at)
+			t.Errorf("item %d (%q) OccurTime = %q, want %q", i, it.Headline, at, w.at)
 		}
 		if it.Key != DerivedKey(it.Headline, it.Body) {
 			t.Errorf("item %d key %q is not the derived key", i, it.Key)
@@ -338,8 +338,8 @@ func TestParseLiveBlogKindAndTime(t *testing.T) {
 				t.Fatalf("got %d items: %q", len(doc.Items), headlines(doc.Items))
 			}
 			it := doc.Items[0]
-			if it.Headline != tc.headline || it.Kind != tc.kind || !it.OccurredAt.Equal(tc.at) || it.Body != tc.body {
-				t.Errorf("got %q %v %v %q, want %q %v %v %q", it.Headline, it.Kind, it.OccurredAt, it.Body, tc.headline, tc.kind, tc.at, tc.body)
+			if it.Headline != tc.headline || it.Kind != tc.kind || !it.OccurTime.Equal(tc.at) || it.Body != tc.body {
+				t.Errorf("got %q %v %v %q, want %q %v %v %q", it.Headline, it.Kind, it.OccurTime, it.Body, tc.headline, tc.kind, tc.at, tc.body)
 			}
 		})
 	}
@@ -354,7 +354,7 @@ func TestParseLiveBlogMidnight(t *testing.T) {
 	}
 	var got []string
 	for _, it := range doc.Items {
-		got = append(got, it.OccurredAt.Format(time.DateTime))
+		got = append(got, it.OccurTime.Format(time.DateTime))
 	}
 	want := []string{"2025-07-15 00:20:00", "2025-07-14 23:50:00", "2025-07-14 22:00:00"}
 	if !reflect.DeepEqual(got, want) {

@@ -27,7 +27,7 @@ const MaxNinjsBytes = 64 << 20
 //	Kind        CORRECTION when a genre or signal (name, literal or uri) mentions
 //	            "correction"; SUMMARY when one says summary, recap or wrap-up; else from a
 //	            headline label, else UPDATE
-//	OccurredAt  firstcreated, else contentcreated, else versioncreated: the first version's
+//	OccurTime  firstcreated, else contentcreated, else versioncreated: the first version's
 //	            time, so that a corrected version keeps the entry's place
 //	Authors     by (2.x) or byline (1.x), without a leading "By "; bylines[] (strings, or
 //	            objects with by or name)
@@ -195,10 +195,10 @@ func ninjsItem(raw json.RawMessage) (Item, error) {
 		return Item{}, err
 	}
 	for _, field := range []string{"firstcreated", "contentcreated", "versioncreated"} {
-		if !it.OccurredAt.IsZero() {
+		if !it.OccurTime.IsZero() {
 			break
 		}
-		if it.OccurredAt, err = o.timestamp(field); err != nil {
+		if it.OccurTime, err = o.timestamp(field); err != nil {
 			return Item{}, err
 		}
 	}

@@ -22,31 +22,31 @@ func TestParseNinjsSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Item{{
-		Key:        "urn:newsml:newsroom.example:20250714:istanbul-talks-0001",
-		Headline:   "Istanbul talks begin more than an hour late",
-		Body:       "The meeting at the Ciragan Palace began more than an hour behind schedule, Turkish officials said.\n\nJournalists waiting outside were told there would be no statements before the end of the session & that both delegations had arrived.",
-		Kind:       timelinev1.Entry_UPDATE,
-		OccurredAt: time.Date(2025, 7, 14, 11, 15, 0, 0, time.UTC),
-		Authors:    []string{"Kateryna Bondar"},
-		Sources:    []Source{{Name: "Turkish foreign ministry", URL: "https://www.mfa.gov.tr/"}, {Name: "pool-report"}},
-		Located:    "Istanbul",
-		Line:       2,
+		Key:       "urn:newsml:newsroom.example:20250714:istanbul-talks-0001",
+		Headline:  "Istanbul talks begin more than an hour late",
+		Body:      "The meeting at the Ciragan Palace began more than an hour behind schedule, Turkish officials said.\n\nJournalists waiting outside were told there would be no statements before the end of the session & that both delegations had arrived.",
+		Kind:      timelinev1.Entry_UPDATE,
+		OccurTime: time.Date(2025, 7, 14, 11, 15, 0, 0, time.UTC),
+		Authors:   []string{"Kateryna Bondar"},
+		Sources:   []Source{{Name: "Turkish foreign ministry", URL: "https://www.mfa.gov.tr/"}, {Name: "pool-report"}},
+		Located:   "Istanbul",
+		Line:      2,
 	}, {
-		Key:        "urn:newsml:newsroom.example:20250714:istanbul-talks-0002",
-		Headline:   "Minister's name spelt wrongly in earlier report",
-		Body:       "An earlier report misspelt the name of Turkey's foreign minister.\n\nHis name is Hakan Fidan.",
-		Kind:       timelinev1.Entry_CORRECTION,
-		OccurredAt: time.Date(2025, 7, 14, 10, 40, 0, 0, time.UTC),
-		Authors:    []string{"Newsroom staff"},
-		Line:       33,
+		Key:       "urn:newsml:newsroom.example:20250714:istanbul-talks-0002",
+		Headline:  "Minister's name spelt wrongly in earlier report",
+		Body:      "An earlier report misspelt the name of Turkey's foreign minister.\n\nHis name is Hakan Fidan.",
+		Kind:      timelinev1.Entry_CORRECTION,
+		OccurTime: time.Date(2025, 7, 14, 10, 40, 0, 0, time.UTC),
+		Authors:   []string{"Newsroom staff"},
+		Line:      33,
 	}, {
-		Key:        "urn:newsml:newsroom.example:20250714:istanbul-talks-0003",
-		Headline:   "Istanbul talks end with a prisoner deal and a promise to meet again",
-		Body:       "The second round of direct talks lasted a little over an hour and a half.\n\nThe two sides agreed to exchange severely wounded prisoners of war.",
-		Kind:       timelinev1.Entry_SUMMARY,
-		OccurredAt: time.Date(2025, 7, 14, 18, 30, 0, 0, time.UTC),
-		Sources:    []Source{{Name: "Ukrainian defence ministry"}, {Name: "Reuters", URL: "https://www.reuters.com/"}},
-		Line:       46,
+		Key:       "urn:newsml:newsroom.example:20250714:istanbul-talks-0003",
+		Headline:  "Istanbul talks end with a prisoner deal and a promise to meet again",
+		Body:      "The second round of direct talks lasted a little over an hour and a half.\n\nThe two sides agreed to exchange severely wounded prisoners of war.",
+		Kind:      timelinev1.Entry_SUMMARY,
+		OccurTime: time.Date(2025, 7, 14, 18, 30, 0, 0, time.UTC),
+		Sources:   []Source{{Name: "Ukrainian defence ministry"}, {Name: "Reuters", URL: "https://www.reuters.com/"}},
+		Line:      46,
 	}}
 	if len(items) != len(want) {
 		t.Fatalf("got %d items, want %d", len(items), len(want))
@@ -101,7 +101,7 @@ func TestParseNinjsMapping(t *testing.T) {
 			`{"guid": "tag:wire,2025:77", "headline": "Talks end", "body_html": "<p>They left.<br>At four.</p><script>x()</script><p>Both &quot;sides&quot; spoke.</p>", "byline": "by Oleh Marchenko", "versioncreated": "2025-07-14T16:05:00"}`,
 			func(t *testing.T, it Item) {
 				want := Item{Key: "tag:wire,2025:77", Headline: "Talks end", Body: "They left.\n\nAt four.\n\nBoth \"sides\" spoke.", Kind: timelinev1.Entry_UPDATE,
-					OccurredAt: time.Date(2025, 7, 14, 16, 5, 0, 0, time.UTC), Authors: []string{"Oleh Marchenko"}, Line: 1}
+					OccurTime: time.Date(2025, 7, 14, 16, 5, 0, 0, time.UTC), Authors: []string{"Oleh Marchenko"}, Line: 1}
 				if !reflect.DeepEqual(it, want) {
 					t.Errorf("got %+v\nwant %+v", it, want)
 				}
@@ -126,24 +126,24 @@ func TestParseNinjsMapping(t *testing.T) {
 		"firstcreated before versioncreated": {
 			`{"uri": "u", "headline": "h", "versioncreated": "2025-07-14T18:00:00Z", "contentcreated": "2025-07-14T12:00:00Z", "firstcreated": "2025-07-14T10:00:00Z"}`,
 			func(t *testing.T, it Item) {
-				if want := time.Date(2025, 7, 14, 10, 0, 0, 0, time.UTC); !it.OccurredAt.Equal(want) {
-					t.Errorf("OccurredAt = %v", it.OccurredAt)
+				if want := time.Date(2025, 7, 14, 10, 0, 0, 0, time.UTC); !it.OccurTime.Equal(want) {
+					t.Errorf("OccurTime = %v", it.OccurTime)
 				}
 			},
 		},
 		"contentcreated before versioncreated": {
 			`{"uri": "u", "headline": "h", "versioncreated": "2025-07-14T18:00:00Z", "contentcreated": "2025-07-14T12:00:00Z"}`,
 			func(t *testing.T, it Item) {
-				if want := time.Date(2025, 7, 14, 12, 0, 0, 0, time.UTC); !it.OccurredAt.Equal(want) {
-					t.Errorf("OccurredAt = %v", it.OccurredAt)
+				if want := time.Date(2025, 7, 14, 12, 0, 0, 0, time.UTC); !it.OccurTime.Equal(want) {
+					t.Errorf("OccurTime = %v", it.OccurTime)
 				}
 			},
 		},
 		"no time": {
 			`{"uri": "u", "headline": "h"}`,
 			func(t *testing.T, it Item) {
-				if !it.OccurredAt.IsZero() {
-					t.Errorf("OccurredAt = %v", it.OccurredAt)
+				if !it.OccurTime.IsZero() {
+					t.Errorf("OccurTime = %v", it.OccurTime)
 				}
 			},
 		},

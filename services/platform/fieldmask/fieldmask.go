@@ -6,12 +6,36 @@ import (
 	"fmt"
 	"slices"
 
+	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
+
+// FieldsOf reads which fields of a resource an update may change from its
+// google.api.field_behavior annotations: OUTPUT_ONLY and IDENTIFIER fields are output
+// only, IMMUTABLE ones cannot be named, and the etag (AIP-154) is sent back by clients
+// but never changed by them. Every other field is mutable.
+func FieldsOf(m protoreflect.MessageDescriptor) Fields {
+	var f Fields
+	fields := m.Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		name := string(fd.Name())
+		behaviors, _ := proto.GetExtension(fd.Options(), annotations.E_FieldBehavior).([]annotations.FieldBehavior)
+		switch {
+		case name == "etag", slices.Contains(behaviors, annotations.FieldBehavior_OUTPUT_ONLY),
+			slices.Contains(behaviors, annotations.FieldBehavior_IDENTIFIER):
+			f.OutputOnly = append(f.OutputOnly, name)
+		case slices.Contains(behaviors, annotations.FieldBehavior_IMMUTABLE):
+		default:
+			f.Mutable = append(f.Mutable, name)
+		}
+	}
+	return f
+}
 
 // Fields describes which fields of a resource an update may change.
 type Fields struct {

@@ -29,7 +29,7 @@ type entryDoc struct {
 	Kind        string       `bson:"kind"`
 	Status      string       `bson:"status"`
 	Pinned      bool         `bson:"pinned,omitempty"`
-	OccurredAt  *time.Time   `bson:"occurred_at,omitempty"`
+	OccurTime   *time.Time   `bson:"occur_time,omitempty"`
 	PublishTime *time.Time   `bson:"publish_time,omitempty"`
 	SortTime    time.Time    `bson:"sort_time"`
 	Authors     []string     `bson:"authors,omitempty"`
@@ -94,7 +94,7 @@ func toEntryDoc(e *timeline.Entry) *entryDoc {
 		Kind:        e.Kind.String(),
 		Status:      e.Status.String(),
 		Pinned:      e.Pinned,
-		OccurredAt:  optTime(e.OccurredAt),
+		OccurTime:   optTime(e.OccurTime),
 		PublishTime: optTime(e.PublishTime),
 		SortTime:    e.SortTime(),
 		Authors:     e.Authors,
@@ -128,7 +128,7 @@ func (d *entryDoc) entry() *timeline.Entry {
 		Kind:            timelinev1.Entry_Kind(timelinev1.Entry_Kind_value[d.Kind]),
 		Status:          timelinev1.Entry_Status(timelinev1.Entry_Status_value[d.Status]),
 		Pinned:          d.Pinned,
-		OccurredAt:      fromOptTime(d.OccurredAt),
+		OccurTime:       fromOptTime(d.OccurTime),
 		PublishTime:     fromOptTime(d.PublishTime),
 		Authors:         d.Authors,
 		Revision:        d.Revision,
@@ -192,9 +192,9 @@ func (s *Store) GetEntry(ctx context.Context, timelineID, entryID string) (*time
 
 // ListEntries implements timeline.Store.
 func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*timeline.Entry, error) {
-	and := bson.A{
-		bson.D{{Key: "timeline", Value: q.TimelineID}},
-		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}}},
+	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}}}}
+	if q.TimelineID != "" {
+		and = append(and, bson.D{{Key: "timeline", Value: q.TimelineID}})
 	}
 	if len(q.Kinds) > 0 {
 		and = append(and, bson.D{{Key: "kind", Value: bson.D{{Key: "$in", Value: enumNames(q.Kinds)}}}})
@@ -209,7 +209,11 @@ func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*time
 		and = append(and, bson.D{{Key: "sort_time", Value: bson.D{{Key: "$lt", Value: q.End}}}})
 	}
 	if q.After != nil {
-		and = append(and, keysetAfter("sort_time", time.UnixMilli(q.After.Time).UTC(), entryKey(q.TimelineID, q.After.ID), q.OldestFirst))
+		key := q.After.ID // "{timeline}/{entry}", which is the _id, across timelines
+		if q.TimelineID != "" {
+			key = entryKey(q.TimelineID, q.After.ID)
+		}
+		and = append(and, keysetAfter("sort_time", time.UnixMilli(q.After.Time).UTC(), key, q.OldestFirst))
 	}
 	dir := -1
 	if q.OldestFirst {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -96,19 +95,4 @@ func (s *Store) fingerprints(ctx context.Context, filter bson.D) ([]timeline.Fin
 		out[i] = timeline.Fingerprinted{ID: docs[i].Entry, Fingerprint: docs[i].fingerprint()}
 	}
 	return out, nil
-}
-
-// ListEntityEntries implements timeline.Store.
-func (s *Store) ListEntityEntries(ctx context.Context, q timeline.EntityEntriesQuery) ([]*timeline.Entry, error) {
-	and := bson.A{
-		bson.D{{Key: "mentions.entity", Value: q.Entity}},
-		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}}},
-	}
-	if q.After != nil {
-		and = append(and, keysetAfter("sort_time", time.UnixMilli(q.After.Time).UTC(), q.After.ID, false))
-	}
-	opts := options.Find().
-		SetSort(bson.D{{Key: "sort_time", Value: -1}, {Key: "_id", Value: -1}}).
-		SetLimit(int64(q.Limit))
-	return s.findEntries(ctx, bson.D{{Key: "$and", Value: and}}, opts)
 }

@@ -114,6 +114,26 @@ func (s *Store) GetTimeline(ctx context.Context, id string) (*timeline.Timeline,
 	return d.timeline(), nil
 }
 
+// GetTimelines implements timeline.Store with one query.
+func (s *Store) GetTimelines(ctx context.Context, ids []string) ([]*timeline.Timeline, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cur, err := s.timelines.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, fmt.Errorf("read timelines: %w", err)
+	}
+	var docs []timelineDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("read timelines: %w", err)
+	}
+	out := make([]*timeline.Timeline, len(docs))
+	for i := range docs {
+		out[i] = docs[i].timeline()
+	}
+	return out, nil
+}
+
 // ListTimelines implements timeline.Store.
 func (s *Store) ListTimelines(ctx context.Context, q timeline.TimelineQuery) ([]*timeline.Timeline, error) {
 	statuses := make([]string, len(q.Statuses))

@@ -8,6 +8,7 @@ package entityv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -87,11 +88,12 @@ func (Entity_Kind) EnumDescriptor() ([]byte, []int) {
 // ResolveEntities matches any of them, ignoring case and diacritics.
 type Entity struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Resource name, "entities/{entity}". Output only.
+	// Resource name, "entities/{entity}": set by the server on create (from entity_id),
+	// given by the client on update.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// Required.
+	// What the entity is.
 	Kind Entity_Kind `protobuf:"varint,2,opt,name=kind,proto3,enum=newsroom.entity.v1.Entity_Kind" json:"kind,omitempty"`
-	// The name to show, for example "Volodymyr Zelensky". Required.
+	// The name to show, for example "Volodymyr Zelensky".
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// Other names and spellings that refer to this entity.
 	Aliases []string `protobuf:"bytes,4,rep,name=aliases,proto3" json:"aliases,omitempty"`
@@ -100,12 +102,12 @@ type Entity struct {
 	// Identifiers in other systems, keyed by system: {"wikidata": "Q3874799"}.
 	// An identifier belongs to at most one entity.
 	ExternalIds map[string]string `protobuf:"bytes,6,rep,name=external_ids,json=externalIds,proto3" json:"external_ids,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Output only.
+	// When the entity was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	// Output only.
+	// When the entity last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Changes with every update; send it back on update or delete to make the change
-	// conditional on nobody else having changed the entity. Output only.
+	// conditional on nobody else having changed the entity.
 	Etag          string `protobuf:"bytes,9,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -208,20 +210,19 @@ var File_newsroom_entity_v1_entity_proto protoreflect.FileDescriptor
 
 const file_newsroom_entity_v1_entity_proto_rawDesc = "" +
 	"\n" +
-	"\x1fnewsroom/entity/v1/entity.proto\x12\x12newsroom.entity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x05\n" +
-	"\x06Entity\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12?\n" +
-	"\x04kind\x18\x02 \x01(\x0e2\x1f.newsroom.entity.v1.Entity.KindB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x121\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\xc8\x012\x02\\SR\vdisplayName\x121\n" +
+	"\x1fnewsroom/entity/v1/entity.proto\x12\x12newsroom.entity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf5\x05\n" +
+	"\x06Entity\x12\x18\n" +
+	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x04name\x12C\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1f.newsroom.entity.v1.Entity.KindB\x0e\xe2A\x01\x02\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x125\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\x12\xe2A\x01\x02\xbaH\vr\t\x10\x01\x18\xc8\x012\x02\\SR\vdisplayName\x121\n" +
 	"\aaliases\x18\x04 \x03(\tB\x17\xbaH\x14\x92\x01\x11\x10d\x18\x01\"\vr\t\x10\x01\x18\xc8\x012\x02\\SR\aaliases\x12*\n" +
 	"\vdescription\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\vdescription\x12}\n" +
-	"\fexternal_ids\x18\x06 \x03(\v2+.newsroom.entity.v1.Entity.ExternalIdsEntryB-\xbaH*\x9a\x01'\x10\x14\"\x1ar\x182\x16^[a-z][a-z0-9_]{0,31}$*\ar\x05\x10\x01\x18\xc8\x01R\vexternalIds\x12;\n" +
-	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\x12\x12\n" +
-	"\x04etag\x18\t \x01(\tR\x04etag\x1a>\n" +
+	"\fexternal_ids\x18\x06 \x03(\v2+.newsroom.entity.v1.Entity.ExternalIdsEntryB-\xbaH*\x9a\x01'\x10\x14\"\x1ar\x182\x16^[a-z][a-z0-9_]{0,31}$*\ar\x05\x10\x01\x18\xc8\x01R\vexternalIds\x12A\n" +
+	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"createTime\x12A\n" +
+	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"updateTime\x12 \n" +
+	"\x04etag\x18\t \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\x01R\x04etag\x1a>\n" +
 	"\x10ExternalIdsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"[\n" +
@@ -232,7 +233,8 @@ const file_newsroom_entity_v1_entity_proto_rawDesc = "" +
 	"\fORGANIZATION\x10\x02\x12\t\n" +
 	"\x05PLACE\x10\x03\x12\t\n" +
 	"\x05EVENT\x10\x04\x12\t\n" +
-	"\x05OTHER\x10\x05BBZ@github.com/newsroomhq/newsroom/proto/newsroom/entity/v1;entityv1b\x06proto3"
+	"\x05OTHER\x10\x05:2\xeaA/\n" +
+	"\x1aentity.newsroom.api/Entity\x12\x11entities/{entity}BBZ@github.com/newsroomhq/newsroom/proto/newsroom/entity/v1;entityv1b\x06proto3"
 
 var (
 	file_newsroom_entity_v1_entity_proto_rawDescOnce sync.Once

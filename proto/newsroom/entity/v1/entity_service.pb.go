@@ -8,6 +8,7 @@ package entityv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/newsroomhq/newsroom/proto/newsroom/rules/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -81,7 +82,7 @@ func (x *CreateEntityRequest) GetEntityId() string {
 
 type GetEntityRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "entities/{entity}"
+	// The entity, "entities/{entity}".
 	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -352,8 +353,8 @@ func (x *ListEntitiesResponse) GetNextPageToken() string {
 
 type UpdateEntityRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The entity with its name and the fields to change. Its rules are checked after the
-	// update mask is applied, on the entity as it would be stored.
+	// The entity with its name, the fields to change and, optionally, its etag. Its rules
+	// are checked after the update mask is applied, on the entity as it would be stored.
 	Entity *Entity `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
 	// The fields to change; when empty, every field set in entity. "*" replaces all
 	// mutable fields.
@@ -408,7 +409,7 @@ func (x *UpdateEntityRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 
 type DeleteEntityRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "entities/{entity}"
+	// The entity, "entities/{entity}".
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// When set, the entity is deleted only if its etag still matches.
 	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -896,14 +897,17 @@ var File_newsroom_entity_v1_entity_service_proto protoreflect.FileDescriptor
 
 const file_newsroom_entity_v1_entity_service_proto_rawDesc = "" +
 	"\n" +
-	"'newsroom/entity/v1/entity_service.proto\x12\x12newsroom.entity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fnewsroom/entity/v1/entity.proto\"\x93\x01\n" +
-	"\x13CreateEntityRequest\x12:\n" +
-	"\x06entity\x18\x01 \x01(\v2\x1a.newsroom.entity.v1.EntityB\x06\xbaH\x03\xc8\x01\x01R\x06entity\x12@\n" +
-	"\tentity_id\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\bentityId\"Q\n" +
-	"\x10GetEntityRequest\x12=\n" +
-	"\x04name\x18\x01 \x01(\tB)\xbaH&r$2\"^entities/[a-z0-9][a-z0-9-]{0,62}$R\x04name\"\x89\x01\n" +
-	"\x17BatchGetEntitiesRequest\x12I\n" +
-	"\x05names\x18\x01 \x03(\tB3\xbaH0\x92\x01-\b\x01\x10\xf4\x03\"&r$2\"^entities/[a-z0-9][a-z0-9-]{0,62}$R\x05names\x12#\n" +
+	"'newsroom/entity/v1/entity_service.proto\x12\x12newsroom.entity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fnewsroom/entity/v1/entity.proto\x1a\x1dnewsroom/rules/v1/rules.proto\"\x84\x01\n" +
+	"\x13CreateEntityRequest\x12>\n" +
+	"\x06entity\x18\x01 \x01(\v2\x1a.newsroom.entity.v1.EntityB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xc8\x01\x01R\x06entity\x12-\n" +
+	"\tentity_id\x18\x02 \x01(\tB\x10\xe2A\x01\x01\xbaH\t\xd8\x01\x01r\x04\xc8\xf3\x18\x01R\bentityId\"T\n" +
+	"\x10GetEntityRequest\x12@\n" +
+	"\x04name\x18\x01 \x01(\tB,\xe2A\x01\x02\xfaA\x1c\n" +
+	"\x1aentity.newsroom.api/Entity\xbaH\x06r\x04\xe8\xf3\x18\x01R\x04name\"\x8c\x01\n" +
+	"\x17BatchGetEntitiesRequest\x12L\n" +
+	"\x05names\x18\x01 \x03(\tB6\xe2A\x01\x02\xfaA\x1c\n" +
+	"\x1aentity.newsroom.api/Entity\xbaH\x10\x92\x01\r\b\x01\x10\xf4\x03\"\x06r\x04\xe8\xf3\x18\x01R\x05names\x12#\n" +
 	"\rallow_missing\x18\x02 \x01(\bR\fallowMissing\"R\n" +
 	"\x18BatchGetEntitiesResponse\x126\n" +
 	"\bentities\x18\x01 \x03(\v2\x1a.newsroom.entity.v1.EntityR\bentities\"\xce\x01\n" +
@@ -916,33 +920,36 @@ const file_newsroom_entity_v1_entity_service_proto_rawDesc = "" +
 	"namePrefix\"v\n" +
 	"\x14ListEntitiesResponse\x126\n" +
 	"\bentities\x18\x01 \x03(\v2\x1a.newsroom.entity.v1.EntityR\bentities\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8e\x01\n" +
-	"\x13UpdateEntityRequest\x12:\n" +
-	"\x06entity\x18\x01 \x01(\v2\x1a.newsroom.entity.v1.EntityB\x06\xbaH\x03\xd8\x01\x03R\x06entity\x12;\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x92\x01\n" +
+	"\x13UpdateEntityRequest\x12>\n" +
+	"\x06entity\x18\x01 \x01(\v2\x1a.newsroom.entity.v1.EntityB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xd8\x01\x03R\x06entity\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"r\n" +
-	"\x13DeleteEntityRequest\x12=\n" +
-	"\x04name\x18\x01 \x01(\tB)\xbaH&r$2\"^entities/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12\x1c\n" +
-	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\x83\x01\n" +
-	"\x16ResolveEntitiesRequest\x12*\n" +
-	"\x05names\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\xf4\x03\"\ar\x05\x10\x01\x18\xc8\x01R\x05names\x12=\n" +
+	"updateMask\"u\n" +
+	"\x13DeleteEntityRequest\x12@\n" +
+	"\x04name\x18\x01 \x01(\tB,\xe2A\x01\x02\xfaA\x1c\n" +
+	"\x1aentity.newsroom.api/Entity\xbaH\x06r\x04\xe8\xf3\x18\x01R\x04name\x12\x1c\n" +
+	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\x87\x01\n" +
+	"\x16ResolveEntitiesRequest\x12.\n" +
+	"\x05names\x18\x01 \x03(\tB\x18\xe2A\x01\x02\xbaH\x11\x92\x01\x0e\b\x01\x10\xf4\x03\"\ar\x05\x10\x01\x18\xc8\x01R\x05names\x12=\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1f.newsroom.entity.v1.Entity.KindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\"S\n" +
 	"\x17ResolveEntitiesResponse\x128\n" +
 	"\aresults\x18\x01 \x03(\v2\x1e.newsroom.entity.v1.ResolutionR\aresults\"Z\n" +
 	"\n" +
 	"Resolution\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\x126\n" +
-	"\bentities\x18\x02 \x03(\v2\x1a.newsroom.entity.v1.EntityR\bentities\"@\n" +
-	"\x13LinkEntitiesRequest\x12)\n" +
-	"\x05texts\x18\x01 \x03(\tB\x13\xbaH\x10\x92\x01\r\b\x01\x10\xf4\x03\"\x06r\x04\x18\xa0\x8d\x06R\x05texts\"P\n" +
+	"\bentities\x18\x02 \x03(\v2\x1a.newsroom.entity.v1.EntityR\bentities\"D\n" +
+	"\x13LinkEntitiesRequest\x12-\n" +
+	"\x05texts\x18\x01 \x03(\tB\x17\xe2A\x01\x02\xbaH\x10\x92\x01\r\b\x01\x10\xf4\x03\"\x06r\x04\x18\xa0\x8d\x06R\x05texts\"P\n" +
 	"\x14LinkEntitiesResponse\x128\n" +
 	"\aresults\x18\x01 \x03(\v2\x1e.newsroom.entity.v1.LinkedTextR\aresults\"\x91\x01\n" +
 	"\n" +
 	"LinkedText\x12=\n" +
 	"\bmentions\x18\x01 \x03(\v2!.newsroom.entity.v1.EntityMentionR\bmentions\x12D\n" +
-	"\vsuggestions\x18\x02 \x03(\v2\".newsroom.entity.v1.NameSuggestionR\vsuggestions\"\x81\x01\n" +
-	"\rEntityMention\x12\x1a\n" +
-	"\bentities\x18\x01 \x03(\tR\bentities\x12\x12\n" +
+	"\vsuggestions\x18\x02 \x03(\v2\".newsroom.entity.v1.NameSuggestionR\vsuggestions\"\xa2\x01\n" +
+	"\rEntityMention\x12;\n" +
+	"\bentities\x18\x01 \x03(\tB\x1f\xfaA\x1c\n" +
+	"\x1aentity.newsroom.api/EntityR\bentities\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12!\n" +
 	"\fstart_offset\x18\x03 \x01(\x05R\vstartOffset\x12\x1d\n" +
 	"\n" +

@@ -8,6 +8,8 @@ package timelinev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/newsroomhq/newsroom/proto/newsroom/rules/v1"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -243,11 +245,12 @@ func (Mention_Field) EnumDescriptor() ([]byte, []int) {
 // A Timeline is an ongoing story covered as a series of entries, such as a live blog.
 type Timeline struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Resource name, "timelines/{timeline}". Output only.
+	// Resource name, "timelines/{timeline}": set by the server on create (from
+	// timeline_id), given by the client on update.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// Headline of the story, for example "Ukraine-Russia war latest". Required.
+	// Headline of the story, for example "Ukraine-Russia war latest".
 	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
-	// URL path segment for web pages, unique across timelines. Required.
+	// URL path segment for web pages, unique across timelines.
 	Slug string `protobuf:"bytes,3,opt,name=slug,proto3" json:"slug,omitempty"`
 	// Standfirst shown under the title.
 	Summary string `protobuf:"bytes,4,opt,name=summary,proto3" json:"summary,omitempty"`
@@ -259,9 +262,9 @@ type Timeline struct {
 	CoverageStartTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=coverage_start_time,json=coverageStartTime,proto3" json:"coverage_start_time,omitempty"`
 	// When coverage ended; unset while the story is ongoing.
 	CoverageEndTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=coverage_end_time,json=coverageEndTime,proto3" json:"coverage_end_time,omitempty"`
-	// Output only.
+	// When the timeline was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	// Output only.
+	// When the timeline last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Changes with every update; send it back on update or delete to make the change
 	// conditional on nobody else having changed the timeline.
@@ -380,9 +383,10 @@ func (x *Timeline) GetEtag() string {
 // An Entry is one post in a timeline: a headline and a few paragraphs.
 type Entry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Resource name, "timelines/{timeline}/entries/{entry}". Output only.
+	// Resource name, "timelines/{timeline}/entries/{entry}": set by the server on create
+	// (from entry_id), given by the client on update.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// Short headline. Required.
+	// Short headline.
 	Headline string `protobuf:"bytes,2,opt,name=headline,proto3" json:"headline,omitempty"`
 	// Paragraphs separated by blank lines ("\n\n").
 	Body string `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
@@ -394,7 +398,7 @@ type Entry struct {
 	Pinned bool `protobuf:"varint,6,opt,name=pinned,proto3" json:"pinned,omitempty"`
 	// When the reported event happened, if known. Entries are ordered by this time, or by
 	// create_time when it is unset.
-	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
 	// When the entry was first published. Set by the server when the entry first becomes
 	// PUBLISHED, unless the client gives it (for example when importing an archive).
 	PublishTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=publish_time,json=publishTime,proto3" json:"publish_time,omitempty"`
@@ -404,21 +408,20 @@ type Entry struct {
 	Sources []*Source `protobuf:"bytes,10,rep,name=sources,proto3" json:"sources,omitempty"`
 	// The entities named in the headline and body.
 	Mentions []*Mention `protobuf:"bytes,11,rep,name=mentions,proto3" json:"mentions,omitempty"`
-	// Starts at 1 and grows by one with every update. Output only.
+	// Starts at 1 and grows by one with every update.
 	Revision int64 `protobuf:"varint,12,opt,name=revision,proto3" json:"revision,omitempty"`
-	// Output only.
+	// When the entry was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	// Output only.
+	// When this revision was made.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Changes with every update; send it back on update or delete to make the change
 	// conditional on nobody else having changed the entry.
 	Etag string `protobuf:"bytes,15,opt,name=etag,proto3" json:"etag,omitempty"`
 	// The entry of the same timeline whose text this one nearly repeats, when it was
-	// stored with DuplicatePolicy FLAG: "timelines/{timeline}/entries/{entry}". Output only.
+	// stored with DuplicatePolicy FLAG: "timelines/{timeline}/entries/{entry}".
 	NearDuplicateOf string `protobuf:"bytes,16,opt,name=near_duplicate_of,json=nearDuplicateOf,proto3" json:"near_duplicate_of,omitempty"`
 	// The client's import key, for entries created by ImportEntries or
-	// BatchCreateEntries: importing an item with the same key again creates nothing.
-	// Output only.
+	// StreamingImportEntries: importing an item with the same key again creates nothing.
 	ImportKey     string `protobuf:"bytes,17,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -496,9 +499,9 @@ func (x *Entry) GetPinned() bool {
 	return false
 }
 
-func (x *Entry) GetOccurredAt() *timestamppb.Timestamp {
+func (x *Entry) GetOccurTime() *timestamppb.Timestamp {
 	if x != nil {
-		return x.OccurredAt
+		return x.OccurTime
 	}
 	return nil
 }
@@ -576,7 +579,7 @@ func (x *Entry) GetImportKey() string {
 // Where an entry's information comes from.
 type Source struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// For example "Reuters" or "Ukraine's defence ministry". Required.
+	// For example "Reuters" or "Ukraine's defence ministry".
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// An http or https link.
 	Url           string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
@@ -631,11 +634,11 @@ func (x *Source) GetUrl() string {
 // A named entity in an entry's text.
 type Mention struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The entity, "entities/{entity}"; it must exist in the entity service. Required.
+	// The entity, "entities/{entity}"; it must exist in the entity service.
 	Entity string `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
-	// The text as it appears in the entry, for example "Zelenskiy". Required.
+	// The text as it appears in the entry, for example "Zelenskiy".
 	Text string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
-	// Required.
+	// Which of the entry's texts holds the mention.
 	Field Mention_Field `protobuf:"varint,3,opt,name=field,proto3,enum=newsroom.timeline.v1.Mention_Field" json:"field,omitempty"`
 	// Offset of the first character of text in the field, counted in Unicode code points.
 	StartOffset int32 `protobuf:"varint,4,opt,name=start_offset,json=startOffset,proto3" json:"start_offset,omitempty"`
@@ -714,53 +717,55 @@ var File_newsroom_timeline_v1_timeline_proto protoreflect.FileDescriptor
 
 const file_newsroom_timeline_v1_timeline_proto_rawDesc = "" +
 	"\n" +
-	"#newsroom/timeline/v1/timeline.proto\x12\x14newsroom.timeline.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xef\x06\n" +
-	"\bTimeline\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12$\n" +
-	"\x05title\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\xac\x022\x02\\SR\x05title\x127\n" +
-	"\x04slug\x18\x03 \x01(\tB#\xbaH r\x1e\x10\x01\x18d2\x18^[a-z0-9]+(-[a-z0-9]+)*$R\x04slug\x12\"\n" +
+	"#newsroom/timeline/v1/timeline.proto\x12\x14newsroom.timeline.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnewsroom/rules/v1/rules.proto\"\xc6\a\n" +
+	"\bTimeline\x12\x18\n" +
+	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x04name\x12(\n" +
+	"\x05title\x18\x02 \x01(\tB\x12\xe2A\x01\x02\xbaH\vr\t\x10\x01\x18\xac\x022\x02\\SR\x05title\x12;\n" +
+	"\x04slug\x18\x03 \x01(\tB'\xe2A\x01\x02\xbaH r\x1e\x10\x01\x18d2\x18^[a-z0-9]+(-[a-z0-9]+)*$R\x04slug\x12\"\n" +
 	"\asummary\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x88'R\asummary\x12G\n" +
 	"\x06status\x18\x05 \x01(\x0e2%.newsroom.timeline.v1.Timeline.StatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x123\n" +
 	"\x04tags\x18\x06 \x03(\tB\x1f\xbaH\x1c\x92\x01\x19\x102\x18\x01\"\x13r\x11\x10\x01\x18@2\v^\\S(.*\\S)?$R\x04tags\x12J\n" +
 	"\x13coverage_start_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x11coverageStartTime\x12F\n" +
-	"\x11coverage_end_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x0fcoverageEndTime\x12;\n" +
-	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
+	"\x11coverage_end_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x0fcoverageEndTime\x12A\n" +
+	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"createTime\x12A\n" +
 	"\vupdate_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\x12\x1c\n" +
-	"\x04etag\x18\v \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"O\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"updateTime\x12 \n" +
+	"\x04etag\x18\v \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\x01R\x04etag\"O\n" +
 	"\x06Status\x12\x16\n" +
 	"\x12STATUS_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05DRAFT\x10\x01\x12\b\n" +
 	"\x04LIVE\x10\x02\x12\n" +
 	"\n" +
 	"\x06CLOSED\x10\x03\x12\f\n" +
-	"\bARCHIVED\x10\x04:\xd0\x01\xbaH\xcc\x01\x1a\xc9\x01\n" +
-	"\x17timeline.coverage_order\x128coverage_end_time must not be before coverage_start_time\x1at!has(this.coverage_start_time) || !has(this.coverage_end_time) || this.coverage_end_time >= this.coverage_start_time\"\xd9\a\n" +
-	"\x05Entry\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12*\n" +
-	"\bheadline\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\xac\x022\x02\\SR\bheadline\x12\x1d\n" +
+	"\bARCHIVED\x10\x04:\x89\x02\xeaA6\n" +
+	"\x1etimeline.newsroom.api/Timeline\x12\x14timelines/{timeline}\xbaH\xcc\x01\x1a\xc9\x01\n" +
+	"\x17timeline.coverage_order\x128coverage_end_time must not be before coverage_start_time\x1at!has(this.coverage_start_time) || !has(this.coverage_end_time) || this.coverage_end_time >= this.coverage_start_time\"\xeb\b\n" +
+	"\x05Entry\x12\x18\n" +
+	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x04name\x12.\n" +
+	"\bheadline\x18\x02 \x01(\tB\x12\xe2A\x01\x02\xbaH\vr\t\x10\x01\x18\xac\x022\x02\\SR\bheadline\x12\x1d\n" +
 	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03R\x04body\x12>\n" +
 	"\x04kind\x18\x04 \x01(\x0e2 .newsroom.timeline.v1.Entry.KindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x12D\n" +
 	"\x06status\x18\x05 \x01(\x0e2\".newsroom.timeline.v1.Entry.StatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12\x16\n" +
-	"\x06pinned\x18\x06 \x01(\bR\x06pinned\x12;\n" +
-	"\voccurred_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"occurredAt\x12=\n" +
+	"\x06pinned\x18\x06 \x01(\bR\x06pinned\x129\n" +
+	"\n" +
+	"occur_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12=\n" +
 	"\fpublish_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vpublishTime\x12/\n" +
 	"\aauthors\x18\t \x03(\tB\x15\xbaH\x12\x92\x01\x0f\x10\x14\"\vr\t\x10\x01\x18\xc8\x012\x02\\SR\aauthors\x12@\n" +
 	"\asources\x18\n" +
 	" \x03(\v2\x1c.newsroom.timeline.v1.SourceB\b\xbaH\x05\x92\x01\x02\x102R\asources\x12D\n" +
-	"\bmentions\x18\v \x03(\v2\x1d.newsroom.timeline.v1.MentionB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bmentions\x12\x1a\n" +
-	"\brevision\x18\f \x01(\x03R\brevision\x12;\n" +
-	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\x12\x1c\n" +
-	"\x04etag\x18\x0f \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\x12*\n" +
-	"\x11near_duplicate_of\x18\x10 \x01(\tR\x0fnearDuplicateOf\x12\x1d\n" +
+	"\bmentions\x18\v \x03(\v2\x1d.newsroom.timeline.v1.MentionB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bmentions\x12 \n" +
+	"\brevision\x18\f \x01(\x03B\x04\xe2A\x01\x03R\brevision\x12A\n" +
+	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"createTime\x12A\n" +
+	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
+	"updateTime\x12 \n" +
+	"\x04etag\x18\x0f \x01(\tB\f\xe2A\x01\x01\xbaH\x05r\x03\x18\x80\x01R\x04etag\x12P\n" +
+	"\x11near_duplicate_of\x18\x10 \x01(\tB$\xe2A\x01\x03\xfaA\x1d\n" +
+	"\x1btimeline.newsroom.api/EntryR\x0fnearDuplicateOf\x12#\n" +
 	"\n" +
-	"import_key\x18\x11 \x01(\tR\timportKey\"T\n" +
+	"import_key\x18\x11 \x01(\tB\x04\xe2A\x01\x03R\timportKey\"T\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\n" +
 	"\n" +
@@ -773,20 +778,20 @@ const file_newsroom_timeline_v1_timeline_proto_rawDesc = "" +
 	"\x12STATUS_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05DRAFT\x10\x01\x12\r\n" +
 	"\tPUBLISHED\x10\x02\x12\r\n" +
-	"\tRETRACTED\x10\x03\"Z\n" +
-	"\x06Source\x12\"\n" +
-	"\x04name\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\xc8\x012\x02\\SR\x04name\x12,\n" +
+	"\tRETRACTED\x10\x03:F\xeaAC\n" +
+	"\x1btimeline.newsroom.api/Entry\x12$timelines/{timeline}/entries/{entry}\"^\n" +
+	"\x06Source\x12&\n" +
+	"\x04name\x18\x01 \x01(\tB\x12\xe2A\x01\x02\xbaH\vr\t\x10\x01\x18\xc8\x012\x02\\SR\x04name\x12,\n" +
 	"\x03url\x18\x02 \x01(\tB\x1a\xbaH\x17\xd8\x01\x01r\x12\x18\x80\x102\n" +
-	"^https?://\x88\x01\x01R\x03url\"\xaa\x03\n" +
-	"\aMention\x12A\n" +
-	"\x06entity\x18\x01 \x01(\tB)\xbaH&r$2\"^entities/[a-z0-9][a-z0-9-]{0,62}$R\x06entity\x12\x1e\n" +
-	"\x04text\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xac\x02R\x04text\x12E\n" +
-	"\x05field\x18\x03 \x01(\x0e2#.newsroom.timeline.v1.Mention.FieldB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05field\x12*\n" +
-	"\fstart_offset\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\vstartOffset\x12&\n" +
+	"^https?://\x88\x01\x01R\x03url\"\xb9\x03\n" +
+	"\aMention\x12D\n" +
+	"\x06entity\x18\x01 \x01(\tB,\xe2A\x01\x02\xfaA\x1c\n" +
+	"\x1aentity.newsroom.api/Entity\xbaH\x06r\x04\xe8\xf3\x18\x01R\x06entity\x12\"\n" +
+	"\x04text\x18\x02 \x01(\tB\x0e\xe2A\x01\x02\xbaH\ar\x05\x10\x01\x18\xac\x02R\x04text\x12I\n" +
+	"\x05field\x18\x03 \x01(\x0e2#.newsroom.timeline.v1.Mention.FieldB\x0e\xe2A\x01\x02\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05field\x12*\n" +
+	"\fstart_offset\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\vstartOffset\x12*\n" +
 	"\n" +
-	"end_offset\x18\x05 \x01(\x05B\a\xbaH\x04\x1a\x02 \x00R\tendOffset\"6\n" +
+	"end_offset\x18\x05 \x01(\x05B\v\xe2A\x01\x02\xbaH\x04\x1a\x02 \x00R\tendOffset\"6\n" +
 	"\x05Field\x12\x15\n" +
 	"\x11FIELD_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bHEADLINE\x10\x01\x12\b\n" +
@@ -826,7 +831,7 @@ var file_newsroom_timeline_v1_timeline_proto_depIdxs = []int32{
 	8,  // 4: newsroom.timeline.v1.Timeline.update_time:type_name -> google.protobuf.Timestamp
 	1,  // 5: newsroom.timeline.v1.Entry.kind:type_name -> newsroom.timeline.v1.Entry.Kind
 	2,  // 6: newsroom.timeline.v1.Entry.status:type_name -> newsroom.timeline.v1.Entry.Status
-	8,  // 7: newsroom.timeline.v1.Entry.occurred_at:type_name -> google.protobuf.Timestamp
+	8,  // 7: newsroom.timeline.v1.Entry.occur_time:type_name -> google.protobuf.Timestamp
 	8,  // 8: newsroom.timeline.v1.Entry.publish_time:type_name -> google.protobuf.Timestamp
 	6,  // 9: newsroom.timeline.v1.Entry.sources:type_name -> newsroom.timeline.v1.Source
 	7,  // 10: newsroom.timeline.v1.Entry.mentions:type_name -> newsroom.timeline.v1.Mention

@@ -8,6 +8,7 @@ package timelinev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/newsroomhq/newsroom/proto/newsroom/rules/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -130,8 +131,8 @@ func (Order) EnumDescriptor() ([]byte, []int) {
 }
 
 // What to do with an entry whose text repeats one already in the timeline: the same
-// text once normalised (case, accents, spacing), or nearly the same (SimHash of word
-// shingles within 3 bits of 64).
+// text once normalised (case, accents, spacing), or nearly the same (at least three
+// quarters of its word 3-shingles also in the other's, estimated by MinHash).
 type DuplicatePolicy int32
 
 const (
@@ -379,7 +380,7 @@ func (x *CreateTimelineRequest) GetTimelineId() string {
 
 type GetTimelineRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}"
+	// The timeline, "timelines/{timeline}".
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// PUBLIC when unspecified: a DRAFT timeline is then NOT_FOUND.
 	View          View `protobuf:"varint,2,opt,name=view,proto3,enum=newsroom.timeline.v1.View" json:"view,omitempty"`
@@ -632,7 +633,7 @@ func (x *UpdateTimelineRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 
 type DeleteTimelineRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}"
+	// The timeline, "timelines/{timeline}".
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// When set, the timeline is deleted only if its etag still matches.
 	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -695,7 +696,7 @@ func (x *DeleteTimelineRequest) GetForce() bool {
 
 type CreateEntryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}"
+	// The timeline, "timelines/{timeline}".
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// The entry to create.
 	Entry *Entry `protobuf:"bytes,2,opt,name=entry,proto3" json:"entry,omitempty"`
@@ -778,7 +779,7 @@ func (x *CreateEntryRequest) GetLinkEntities() bool {
 
 type GetEntryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}/entries/{entry}"
+	// The entry, "timelines/{timeline}/entries/{entry}".
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// PUBLIC when unspecified: DRAFT and RETRACTED entries are then NOT_FOUND.
 	View          View `protobuf:"varint,2,opt,name=view,proto3,enum=newsroom.timeline.v1.View" json:"view,omitempty"`
@@ -832,7 +833,8 @@ func (x *GetEntryRequest) GetView() View {
 
 type ListEntriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}"
+	// The timeline, "timelines/{timeline}"; or "timelines/-" for the entries of every
+	// timeline that mention mentioned_entity, which is then required.
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// 0 means 20; larger than 100 means 100.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
@@ -1078,7 +1080,7 @@ func (x *UpdateEntryRequest) GetLinkEntities() bool {
 
 type DeleteEntryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}/entries/{entry}"
+	// The entry, "timelines/{timeline}/entries/{entry}".
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// When set, the entry is deleted only if its etag still matches.
 	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -1260,7 +1262,7 @@ func (x *ListEntryRevisionsResponse) GetNextPageToken() string {
 
 type WatchEntriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}"
+	// The timeline, "timelines/{timeline}".
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// Where the stream starts; from now when neither is set.
 	//
@@ -1534,9 +1536,9 @@ func (x *ImportOptions) GetValidateOnly() bool {
 type ImportItem struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The client's key for the item, unique within the timeline, for example the
-	// source's id: 1 to 200 characters. Required.
+	// source's id: 1 to 200 characters.
 	ImportKey string `protobuf:"bytes,1,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
-	// The entry, as for CreateEntry. Required.
+	// The entry, as for CreateEntry.
 	Entry         *Entry `protobuf:"bytes,2,opt,name=entry,proto3" json:"entry,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1588,11 +1590,11 @@ func (x *ImportItem) GetEntry() *Entry {
 
 type ImportEntriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}"; the same in every message of the stream.
+	// The timeline, "timelines/{timeline}".
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
-	// Read from the first message of the stream.
+	// How the items are treated.
 	Options *ImportOptions `protobuf:"bytes,2,opt,name=options,proto3" json:"options,omitempty"`
-	// At most 500 per message.
+	// The entries to import, 1 to 500.
 	Items         []*ImportItem `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1649,30 +1651,32 @@ func (x *ImportEntriesRequest) GetItems() []*ImportItem {
 	return nil
 }
 
-type BatchCreateEntriesRequest struct {
+type StreamingImportEntriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "timelines/{timeline}"
-	Parent        string         `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
-	Options       *ImportOptions `protobuf:"bytes,2,opt,name=options,proto3" json:"options,omitempty"`
-	Items         []*ImportItem  `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
+	// The timeline, "timelines/{timeline}"; the same in every message of the stream.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// How the items are treated; read from the first message of the stream.
+	Options *ImportOptions `protobuf:"bytes,2,opt,name=options,proto3" json:"options,omitempty"`
+	// At most 500 per message.
+	Items         []*ImportItem `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *BatchCreateEntriesRequest) Reset() {
-	*x = BatchCreateEntriesRequest{}
+func (x *StreamingImportEntriesRequest) Reset() {
+	*x = StreamingImportEntriesRequest{}
 	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *BatchCreateEntriesRequest) String() string {
+func (x *StreamingImportEntriesRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*BatchCreateEntriesRequest) ProtoMessage() {}
+func (*StreamingImportEntriesRequest) ProtoMessage() {}
 
-func (x *BatchCreateEntriesRequest) ProtoReflect() protoreflect.Message {
+func (x *StreamingImportEntriesRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1684,26 +1688,26 @@ func (x *BatchCreateEntriesRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use BatchCreateEntriesRequest.ProtoReflect.Descriptor instead.
-func (*BatchCreateEntriesRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use StreamingImportEntriesRequest.ProtoReflect.Descriptor instead.
+func (*StreamingImportEntriesRequest) Descriptor() ([]byte, []int) {
 	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{19}
 }
 
-func (x *BatchCreateEntriesRequest) GetParent() string {
+func (x *StreamingImportEntriesRequest) GetParent() string {
 	if x != nil {
 		return x.Parent
 	}
 	return ""
 }
 
-func (x *BatchCreateEntriesRequest) GetOptions() *ImportOptions {
+func (x *StreamingImportEntriesRequest) GetOptions() *ImportOptions {
 	if x != nil {
 		return x.Options
 	}
 	return nil
 }
 
-func (x *BatchCreateEntriesRequest) GetItems() []*ImportItem {
+func (x *StreamingImportEntriesRequest) GetItems() []*ImportItem {
 	if x != nil {
 		return x.Items
 	}
@@ -1938,80 +1942,19 @@ func (x *ImportEntriesResponse) GetInvalid() int32 {
 	return 0
 }
 
-type ListEntityEntriesRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// "entities/{entity}"
-	Entity string `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
-	// 0 means 20; larger than 100 means 100.
-	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// From a previous response's next_page_token.
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ListEntityEntriesRequest) Reset() {
-	*x = ListEntityEntriesRequest{}
-	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[23]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ListEntityEntriesRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ListEntityEntriesRequest) ProtoMessage() {}
-
-func (x *ListEntityEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_newsroom_timeline_v1_timeline_service_proto_msgTypes[23]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ListEntityEntriesRequest.ProtoReflect.Descriptor instead.
-func (*ListEntityEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP(), []int{23}
-}
-
-func (x *ListEntityEntriesRequest) GetEntity() string {
-	if x != nil {
-		return x.Entity
-	}
-	return ""
-}
-
-func (x *ListEntityEntriesRequest) GetPageSize() int32 {
-	if x != nil {
-		return x.PageSize
-	}
-	return 0
-}
-
-func (x *ListEntityEntriesRequest) GetPageToken() string {
-	if x != nil {
-		return x.PageToken
-	}
-	return ""
-}
-
 var File_newsroom_timeline_v1_timeline_service_proto protoreflect.FileDescriptor
 
 const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\n" +
-	"+newsroom/timeline/v1/timeline_service.proto\x12\x14newsroom.timeline.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a#newsroom/timeline/v1/timeline.proto\"\xa1\x01\n" +
-	"\x15CreateTimelineRequest\x12B\n" +
-	"\btimeline\x18\x01 \x01(\v2\x1e.newsroom.timeline.v1.TimelineB\x06\xbaH\x03\xc8\x01\x01R\btimeline\x12D\n" +
-	"\vtimeline_id\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\n" +
-	"timelineId\"\x8e\x01\n" +
-	"\x12GetTimelineRequest\x12>\n" +
-	"\x04name\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x128\n" +
+	"+newsroom/timeline/v1/timeline_service.proto\x12\x14newsroom.timeline.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnewsroom/rules/v1/rules.proto\x1a#newsroom/timeline/v1/timeline.proto\"\x92\x01\n" +
+	"\x15CreateTimelineRequest\x12F\n" +
+	"\btimeline\x18\x01 \x01(\v2\x1e.newsroom.timeline.v1.TimelineB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xc8\x01\x01R\btimeline\x121\n" +
+	"\vtimeline_id\x18\x02 \x01(\tB\x10\xe2A\x01\x01\xbaH\t\xd8\x01\x01r\x04\xc8\xf3\x18\x01R\n" +
+	"timelineId\"\x94\x01\n" +
+	"\x12GetTimelineRequest\x12D\n" +
+	"\x04name\x18\x01 \x01(\tB0\xe2A\x01\x02\xfaA \n" +
+	"\x1etimeline.newsroom.api/Timeline\xbaH\x06r\x04\xd0\xf3\x18\x01R\x04name\x128\n" +
 	"\x04view\x18\x02 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04view\"\xad\x02\n" +
 	"\x14ListTimelinesRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
@@ -2023,26 +1966,32 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x04slug\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18dR\x04slug\"}\n" +
 	"\x15ListTimelinesResponse\x12<\n" +
 	"\ttimelines\x18\x01 \x03(\v2\x1e.newsroom.timeline.v1.TimelineR\ttimelines\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x98\x01\n" +
-	"\x15UpdateTimelineRequest\x12B\n" +
-	"\btimeline\x18\x01 \x01(\v2\x1e.newsroom.timeline.v1.TimelineB\x06\xbaH\x03\xd8\x01\x03R\btimeline\x12;\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9c\x01\n" +
+	"\x15UpdateTimelineRequest\x12F\n" +
+	"\btimeline\x18\x01 \x01(\v2\x1e.newsroom.timeline.v1.TimelineB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xd8\x01\x03R\btimeline\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"\x8b\x01\n" +
-	"\x15DeleteTimelineRequest\x12>\n" +
-	"\x04name\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12\x1c\n" +
+	"updateMask\"\x91\x01\n" +
+	"\x15DeleteTimelineRequest\x12D\n" +
+	"\x04name\x18\x01 \x01(\tB0\xe2A\x01\x02\xfaA \n" +
+	"\x1etimeline.newsroom.api/Timeline\xbaH\x06r\x04\xd0\xf3\x18\x01R\x04name\x12\x1c\n" +
 	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\x12\x14\n" +
-	"\x05force\x18\x03 \x01(\bR\x05force\"\xd4\x02\n" +
-	"\x12CreateEntryRequest\x12B\n" +
-	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x129\n" +
-	"\x05entry\x18\x02 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\x06\xbaH\x03\xc8\x01\x01R\x05entry\x12>\n" +
-	"\bentry_id\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^([a-z0-9][a-z0-9-]{0,62})?$R\aentryId\x12Z\n" +
+	"\x05force\x18\x03 \x01(\bR\x05force\"\xcb\x02\n" +
+	"\x12CreateEntryRequest\x12H\n" +
+	"\x06parent\x18\x01 \x01(\tB0\xe2A\x01\x02\xfaA \n" +
+	"\x1etimeline.newsroom.api/Timeline\xbaH\x06r\x04\xd0\xf3\x18\x01R\x06parent\x12=\n" +
+	"\x05entry\x18\x02 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xc8\x01\x01R\x05entry\x12+\n" +
+	"\bentry_id\x18\x03 \x01(\tB\x10\xe2A\x01\x01\xbaH\t\xd8\x01\x01r\x04\xc8\xf3\x18\x01R\aentryId\x12Z\n" +
 	"\x10duplicate_policy\x18\x04 \x01(\x0e2%.newsroom.timeline.v1.DuplicatePolicyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0fduplicatePolicy\x12#\n" +
-	"\rlink_entities\x18\x05 \x01(\bR\flinkEntities\"\xab\x01\n" +
-	"\x0fGetEntryRequest\x12^\n" +
-	"\x04name\x18\x01 \x01(\tBJ\xbaHGrE2C^timelines/[a-z0-9][a-z0-9-]{0,62}/entries/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x128\n" +
-	"\x04view\x18\x02 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04view\"\x9e\x06\n" +
-	"\x12ListEntriesRequest\x12B\n" +
-	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x12$\n" +
+	"\rlink_entities\x18\x05 \x01(\bR\flinkEntities\"\x8e\x01\n" +
+	"\x0fGetEntryRequest\x12A\n" +
+	"\x04name\x18\x01 \x01(\tB-\xe2A\x01\x02\xfaA\x1d\n" +
+	"\x1btimeline.newsroom.api/Entry\xbaH\x06r\x04\xe0\xf3\x18\x01R\x04name\x128\n" +
+	"\x04view\x18\x02 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04view\"\xa3\x06\n" +
+	"\x12ListEntriesRequest\x12H\n" +
+	"\x06parent\x18\x01 \x01(\tB0\xe2A\x01\x02\xfaA \n" +
+	"\x1etimeline.newsroom.api/Timeline\xbaH\x06r\x04\xd8\xf3\x18\x01R\x06parent\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12;\n" +
@@ -2052,32 +2001,37 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"start_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
 	"\bend_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12I\n" +
 	"\x05kinds\x18\b \x03(\x0e2 .newsroom.timeline.v1.Entry.KindB\x11\xbaH\x0e\x92\x01\v\x10\x04\"\a\x82\x01\x04\x10\x01 \x00R\x05kinds\x12Q\n" +
-	"\bstatuses\x18\t \x03(\x0e2\".newsroom.timeline.v1.Entry.StatusB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x12W\n" +
+	"\bstatuses\x18\t \x03(\x0e2\".newsroom.timeline.v1.Entry.StatusB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x12V\n" +
 	"\x10mentioned_entity\x18\n" +
-	" \x01(\tB,\xbaH)r'2%^(entities/[a-z0-9][a-z0-9-]{0,62})?$R\x0fmentionedEntity:\x94\x01\xbaH\x90\x01\x1a\x8d\x01\n" +
+	" \x01(\tB+\xfaA\x1c\n" +
+	"\x1aentity.newsroom.api/Entity\xbaH\t\xd8\x01\x01r\x04\xe8\xf3\x18\x01R\x0fmentionedEntity:\x94\x01\xbaH\x90\x01\x1a\x8d\x01\n" +
 	"\x17list_entries.time_range\x12!end_time must be after start_time\x1aO!has(this.start_time) || !has(this.end_time) || this.end_time > this.start_time\"t\n" +
 	"\x13ListEntriesResponse\x125\n" +
 	"\aentries\x18\x01 \x03(\v2\x1b.newsroom.timeline.v1.EntryR\aentries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb1\x01\n" +
-	"\x12UpdateEntryRequest\x129\n" +
-	"\x05entry\x18\x01 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\x06\xbaH\x03\xd8\x01\x03R\x05entry\x12;\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb5\x01\n" +
+	"\x12UpdateEntryRequest\x12=\n" +
+	"\x05entry\x18\x01 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xd8\x01\x03R\x05entry\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\x12#\n" +
-	"\rlink_entities\x18\x03 \x01(\bR\flinkEntities\"\x92\x01\n" +
-	"\x12DeleteEntryRequest\x12^\n" +
-	"\x04name\x18\x01 \x01(\tBJ\xbaHGrE2C^timelines/[a-z0-9][a-z0-9-]{0,62}/entries/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12\x1c\n" +
-	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\x84\x02\n" +
-	"\x19ListEntryRevisionsRequest\x12^\n" +
-	"\x04name\x18\x01 \x01(\tBJ\xbaHGrE2C^timelines/[a-z0-9][a-z0-9-]{0,62}/entries/[a-z0-9][a-z0-9-]{0,62}$R\x04name\x12$\n" +
+	"\rlink_entities\x18\x03 \x01(\bR\flinkEntities\"u\n" +
+	"\x12DeleteEntryRequest\x12A\n" +
+	"\x04name\x18\x01 \x01(\tB-\xe2A\x01\x02\xfaA\x1d\n" +
+	"\x1btimeline.newsroom.api/Entry\xbaH\x06r\x04\xe0\xf3\x18\x01R\x04name\x12\x1c\n" +
+	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\xe7\x01\n" +
+	"\x19ListEntryRevisionsRequest\x12A\n" +
+	"\x04name\x18\x01 \x01(\tB-\xe2A\x01\x02\xfaA\x1d\n" +
+	"\x1btimeline.newsroom.api/Entry\xbaH\x06r\x04\xe0\xf3\x18\x01R\x04name\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x128\n" +
 	"\x04view\x18\x04 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04view\"\x7f\n" +
 	"\x1aListEntryRevisionsResponse\x129\n" +
 	"\trevisions\x18\x01 \x03(\v2\x1b.newsroom.timeline.v1.EntryR\trevisions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x80\x02\n" +
-	"\x13WatchEntriesRequest\x12B\n" +
-	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x120\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x86\x02\n" +
+	"\x13WatchEntriesRequest\x12H\n" +
+	"\x06parent\x18\x01 \x01(\tB0\xe2A\x01\x02\xfaA \n" +
+	"\x1etimeline.newsroom.api/Timeline\xbaH\x06r\x04\xd0\xf3\x18\x01R\x06parent\x120\n" +
 	"\x0eafter_sequence\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x00R\rafterSequence\x120\n" +
 	"\rsnapshot_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x01H\x00R\fsnapshotSize\x128\n" +
 	"\x04view\x18\x04 \x01(\x0e2\x1a.newsroom.timeline.v1.ViewB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04viewB\a\n" +
@@ -2105,27 +2059,33 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x10duplicate_policy\x18\x01 \x01(\x0e2%.newsroom.timeline.v1.DuplicatePolicyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0fduplicatePolicy\x12#\n" +
 	"\rlink_entities\x18\x02 \x01(\bR\flinkEntities\x12'\n" +
 	"\x0fcreate_entities\x18\x03 \x01(\bR\x0ecreateEntities\x12#\n" +
-	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"n\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"v\n" +
 	"\n" +
-	"ImportItem\x12%\n" +
+	"ImportItem\x12)\n" +
 	"\n" +
-	"import_key\x18\x01 \x01(\tB\x06\xbaH\x03\xd8\x01\x03R\timportKey\x129\n" +
-	"\x05entry\x18\x02 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\x06\xbaH\x03\xd8\x01\x03R\x05entry\"\xdc\x01\n" +
-	"\x14ImportEntriesRequest\x12B\n" +
-	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x12=\n" +
+	"import_key\x18\x01 \x01(\tB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xd8\x01\x03R\timportKey\x12=\n" +
+	"\x05entry\x18\x02 \x01(\v2\x1b.newsroom.timeline.v1.EntryB\n" +
+	"\xe2A\x01\x02\xbaH\x03\xd8\x01\x03R\x05entry\"\xe8\x01\n" +
+	"\x14ImportEntriesRequest\x12H\n" +
+	"\x06parent\x18\x01 \x01(\tB0\xe2A\x01\x02\xfaA \n" +
+	"\x1etimeline.newsroom.api/Timeline\xbaH\x06r\x04\xd0\xf3\x18\x01R\x06parent\x12=\n" +
+	"\aoptions\x18\x02 \x01(\v2#.newsroom.timeline.v1.ImportOptionsR\aoptions\x12G\n" +
+	"\x05items\x18\x03 \x03(\v2 .newsroom.timeline.v1.ImportItemB\x0f\xe2A\x01\x02\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\x05items\"\xeb\x01\n" +
+	"\x1dStreamingImportEntriesRequest\x12H\n" +
+	"\x06parent\x18\x01 \x01(\tB0\xe2A\x01\x02\xfaA \n" +
+	"\x1etimeline.newsroom.api/Timeline\xbaH\x06r\x04\xd0\xf3\x18\x01R\x06parent\x12=\n" +
 	"\aoptions\x18\x02 \x01(\v2#.newsroom.timeline.v1.ImportOptionsR\aoptions\x12A\n" +
-	"\x05items\x18\x03 \x03(\v2 .newsroom.timeline.v1.ImportItemB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\x05items\"\xe3\x01\n" +
-	"\x19BatchCreateEntriesRequest\x12B\n" +
-	"\x06parent\x18\x01 \x01(\tB*\xbaH'r%2#^timelines/[a-z0-9][a-z0-9-]{0,62}$R\x06parent\x12=\n" +
-	"\aoptions\x18\x02 \x01(\v2#.newsroom.timeline.v1.ImportOptionsR\aoptions\x12C\n" +
-	"\x05items\x18\x03 \x03(\v2 .newsroom.timeline.v1.ImportItemB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\x05items\"\x92\x03\n" +
+	"\x05items\x18\x03 \x03(\v2 .newsroom.timeline.v1.ImportItemB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\x05items\"\xd6\x03\n" +
 	"\fImportResult\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x1d\n" +
 	"\n" +
 	"import_key\x18\x02 \x01(\tR\timportKey\x12D\n" +
-	"\aoutcome\x18\x03 \x01(\x0e2*.newsroom.timeline.v1.ImportResult.OutcomeR\aoutcome\x12\x14\n" +
-	"\x05entry\x18\x04 \x01(\tR\x05entry\x12!\n" +
-	"\fduplicate_of\x18\x05 \x01(\tR\vduplicateOf\x12D\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2*.newsroom.timeline.v1.ImportResult.OutcomeR\aoutcome\x126\n" +
+	"\x05entry\x18\x04 \x01(\tB \xfaA\x1d\n" +
+	"\x1btimeline.newsroom.api/EntryR\x05entry\x12C\n" +
+	"\fduplicate_of\x18\x05 \x01(\tB \xfaA\x1d\n" +
+	"\x1btimeline.newsroom.api/EntryR\vduplicateOf\x12D\n" +
 	"\n" +
 	"violations\x18\x06 \x03(\v2$.newsroom.timeline.v1.FieldViolationR\n" +
 	"violations\x12'\n" +
@@ -2146,12 +2106,7 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"duplicates\x18\x03 \x01(\x05R\n" +
 	"duplicates\x12'\n" +
 	"\x0fnear_duplicates\x18\x04 \x01(\x05R\x0enearDuplicates\x12\x18\n" +
-	"\ainvalid\x18\x05 \x01(\x05R\ainvalid\"\xac\x01\n" +
-	"\x18ListEntityEntriesRequest\x12A\n" +
-	"\x06entity\x18\x01 \x01(\tB)\xbaH&r$2\"^entities/[a-z0-9][a-z0-9-]{0,62}$R\x06entity\x12$\n" +
-	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
-	"\n" +
-	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken*4\n" +
+	"\ainvalid\x18\x05 \x01(\x05R\ainvalid*4\n" +
 	"\x04View\x12\x14\n" +
 	"\x10VIEW_UNSPECIFIED\x10\x00\x12\n" +
 	"\n" +
@@ -2166,7 +2121,7 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x1cDUPLICATE_POLICY_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05ALLOW\x10\x01\x12\b\n" +
 	"\x04FLAG\x10\x02\x12\b\n" +
-	"\x04SKIP\x10\x032\xab\x10\n" +
+	"\x04SKIP\x10\x032\x94\x0f\n" +
 	"\x0fTimelineService\x12~\n" +
 	"\x0eCreateTimeline\x12+.newsroom.timeline.v1.CreateTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1f\x82\xd3\xe4\x93\x02\x19:\btimeline\"\r/v1/timelines\x12w\n" +
 	"\vGetTimeline\x12(.newsroom.timeline.v1.GetTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/{name=timelines/*}\x12\x7f\n" +
@@ -2177,10 +2132,9 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\bGetEntry\x12%.newsroom.timeline.v1.GetEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=timelines/*/entries/*}\x12\x8c\x01\n" +
 	"\vListEntries\x12(.newsroom.timeline.v1.ListEntriesRequest\x1a).newsroom.timeline.v1.ListEntriesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=timelines/*}/entries\x12\x8b\x01\n" +
 	"\vUpdateEntry\x12(.newsroom.timeline.v1.UpdateEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"5\x82\xd3\xe4\x93\x02/:\x05entry2&/v1/{entry.name=timelines/*/entries/*}\x12y\n" +
-	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"(\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12j\n" +
-	"\rImportEntries\x12*.newsroom.timeline.v1.ImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse(\x01\x12\xab\x01\n" +
-	"\x12BatchCreateEntries\x12/.newsroom.timeline.v1.BatchCreateEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/{parent=timelines/*}/entries:batchCreate\x12\x97\x01\n" +
-	"\x11ListEntityEntries\x12..newsroom.timeline.v1.ListEntityEntriesRequest\x1a).newsroom.timeline.v1.ListEntriesResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{entity=entities/*}/entries\x12\x97\x01\n" +
+	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"(\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12\x9c\x01\n" +
+	"\rImportEntries\x12*.newsroom.timeline.v1.ImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=timelines/*}/entries:import\x12|\n" +
+	"\x16StreamingImportEntries\x123.newsroom.timeline.v1.StreamingImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse(\x01\x12\x97\x01\n" +
 	"\fWatchEntries\x12).newsroom.timeline.v1.WatchEntriesRequest\x1a*.newsroom.timeline.v1.WatchEntriesResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/{parent=timelines/*}/entries:watch0\x01\x12\xab\x01\n" +
 	"\x12ListEntryRevisions\x12/.newsroom.timeline.v1.ListEntryRevisionsRequest\x1a0.newsroom.timeline.v1.ListEntryRevisionsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{name=timelines/*/entries/*}/revisionsBFZDgithub.com/newsroomhq/newsroom/proto/newsroom/timeline/v1;timelinev1b\x06proto3"
 
@@ -2197,80 +2151,79 @@ func file_newsroom_timeline_v1_timeline_service_proto_rawDescGZIP() []byte {
 }
 
 var file_newsroom_timeline_v1_timeline_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_newsroom_timeline_v1_timeline_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_newsroom_timeline_v1_timeline_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_newsroom_timeline_v1_timeline_service_proto_goTypes = []any{
-	(View)(0),                          // 0: newsroom.timeline.v1.View
-	(Order)(0),                         // 1: newsroom.timeline.v1.Order
-	(DuplicatePolicy)(0),               // 2: newsroom.timeline.v1.DuplicatePolicy
-	(WatchEntriesResponse_Type)(0),     // 3: newsroom.timeline.v1.WatchEntriesResponse.Type
-	(ImportResult_Outcome)(0),          // 4: newsroom.timeline.v1.ImportResult.Outcome
-	(*CreateTimelineRequest)(nil),      // 5: newsroom.timeline.v1.CreateTimelineRequest
-	(*GetTimelineRequest)(nil),         // 6: newsroom.timeline.v1.GetTimelineRequest
-	(*ListTimelinesRequest)(nil),       // 7: newsroom.timeline.v1.ListTimelinesRequest
-	(*ListTimelinesResponse)(nil),      // 8: newsroom.timeline.v1.ListTimelinesResponse
-	(*UpdateTimelineRequest)(nil),      // 9: newsroom.timeline.v1.UpdateTimelineRequest
-	(*DeleteTimelineRequest)(nil),      // 10: newsroom.timeline.v1.DeleteTimelineRequest
-	(*CreateEntryRequest)(nil),         // 11: newsroom.timeline.v1.CreateEntryRequest
-	(*GetEntryRequest)(nil),            // 12: newsroom.timeline.v1.GetEntryRequest
-	(*ListEntriesRequest)(nil),         // 13: newsroom.timeline.v1.ListEntriesRequest
-	(*ListEntriesResponse)(nil),        // 14: newsroom.timeline.v1.ListEntriesResponse
-	(*UpdateEntryRequest)(nil),         // 15: newsroom.timeline.v1.UpdateEntryRequest
-	(*DeleteEntryRequest)(nil),         // 16: newsroom.timeline.v1.DeleteEntryRequest
-	(*ListEntryRevisionsRequest)(nil),  // 17: newsroom.timeline.v1.ListEntryRevisionsRequest
-	(*ListEntryRevisionsResponse)(nil), // 18: newsroom.timeline.v1.ListEntryRevisionsResponse
-	(*WatchEntriesRequest)(nil),        // 19: newsroom.timeline.v1.WatchEntriesRequest
-	(*WatchEntriesResponse)(nil),       // 20: newsroom.timeline.v1.WatchEntriesResponse
-	(*ImportOptions)(nil),              // 21: newsroom.timeline.v1.ImportOptions
-	(*ImportItem)(nil),                 // 22: newsroom.timeline.v1.ImportItem
-	(*ImportEntriesRequest)(nil),       // 23: newsroom.timeline.v1.ImportEntriesRequest
-	(*BatchCreateEntriesRequest)(nil),  // 24: newsroom.timeline.v1.BatchCreateEntriesRequest
-	(*ImportResult)(nil),               // 25: newsroom.timeline.v1.ImportResult
-	(*FieldViolation)(nil),             // 26: newsroom.timeline.v1.FieldViolation
-	(*ImportEntriesResponse)(nil),      // 27: newsroom.timeline.v1.ImportEntriesResponse
-	(*ListEntityEntriesRequest)(nil),   // 28: newsroom.timeline.v1.ListEntityEntriesRequest
-	(*Timeline)(nil),                   // 29: newsroom.timeline.v1.Timeline
-	(Timeline_Status)(0),               // 30: newsroom.timeline.v1.Timeline.Status
-	(*fieldmaskpb.FieldMask)(nil),      // 31: google.protobuf.FieldMask
-	(*Entry)(nil),                      // 32: newsroom.timeline.v1.Entry
-	(*timestamppb.Timestamp)(nil),      // 33: google.protobuf.Timestamp
-	(Entry_Kind)(0),                    // 34: newsroom.timeline.v1.Entry.Kind
-	(Entry_Status)(0),                  // 35: newsroom.timeline.v1.Entry.Status
-	(*emptypb.Empty)(nil),              // 36: google.protobuf.Empty
+	(View)(0),                             // 0: newsroom.timeline.v1.View
+	(Order)(0),                            // 1: newsroom.timeline.v1.Order
+	(DuplicatePolicy)(0),                  // 2: newsroom.timeline.v1.DuplicatePolicy
+	(WatchEntriesResponse_Type)(0),        // 3: newsroom.timeline.v1.WatchEntriesResponse.Type
+	(ImportResult_Outcome)(0),             // 4: newsroom.timeline.v1.ImportResult.Outcome
+	(*CreateTimelineRequest)(nil),         // 5: newsroom.timeline.v1.CreateTimelineRequest
+	(*GetTimelineRequest)(nil),            // 6: newsroom.timeline.v1.GetTimelineRequest
+	(*ListTimelinesRequest)(nil),          // 7: newsroom.timeline.v1.ListTimelinesRequest
+	(*ListTimelinesResponse)(nil),         // 8: newsroom.timeline.v1.ListTimelinesResponse
+	(*UpdateTimelineRequest)(nil),         // 9: newsroom.timeline.v1.UpdateTimelineRequest
+	(*DeleteTimelineRequest)(nil),         // 10: newsroom.timeline.v1.DeleteTimelineRequest
+	(*CreateEntryRequest)(nil),            // 11: newsroom.timeline.v1.CreateEntryRequest
+	(*GetEntryRequest)(nil),               // 12: newsroom.timeline.v1.GetEntryRequest
+	(*ListEntriesRequest)(nil),            // 13: newsroom.timeline.v1.ListEntriesRequest
+	(*ListEntriesResponse)(nil),           // 14: newsroom.timeline.v1.ListEntriesResponse
+	(*UpdateEntryRequest)(nil),            // 15: newsroom.timeline.v1.UpdateEntryRequest
+	(*DeleteEntryRequest)(nil),            // 16: newsroom.timeline.v1.DeleteEntryRequest
+	(*ListEntryRevisionsRequest)(nil),     // 17: newsroom.timeline.v1.ListEntryRevisionsRequest
+	(*ListEntryRevisionsResponse)(nil),    // 18: newsroom.timeline.v1.ListEntryRevisionsResponse
+	(*WatchEntriesRequest)(nil),           // 19: newsroom.timeline.v1.WatchEntriesRequest
+	(*WatchEntriesResponse)(nil),          // 20: newsroom.timeline.v1.WatchEntriesResponse
+	(*ImportOptions)(nil),                 // 21: newsroom.timeline.v1.ImportOptions
+	(*ImportItem)(nil),                    // 22: newsroom.timeline.v1.ImportItem
+	(*ImportEntriesRequest)(nil),          // 23: newsroom.timeline.v1.ImportEntriesRequest
+	(*StreamingImportEntriesRequest)(nil), // 24: newsroom.timeline.v1.StreamingImportEntriesRequest
+	(*ImportResult)(nil),                  // 25: newsroom.timeline.v1.ImportResult
+	(*FieldViolation)(nil),                // 26: newsroom.timeline.v1.FieldViolation
+	(*ImportEntriesResponse)(nil),         // 27: newsroom.timeline.v1.ImportEntriesResponse
+	(*Timeline)(nil),                      // 28: newsroom.timeline.v1.Timeline
+	(Timeline_Status)(0),                  // 29: newsroom.timeline.v1.Timeline.Status
+	(*fieldmaskpb.FieldMask)(nil),         // 30: google.protobuf.FieldMask
+	(*Entry)(nil),                         // 31: newsroom.timeline.v1.Entry
+	(*timestamppb.Timestamp)(nil),         // 32: google.protobuf.Timestamp
+	(Entry_Kind)(0),                       // 33: newsroom.timeline.v1.Entry.Kind
+	(Entry_Status)(0),                     // 34: newsroom.timeline.v1.Entry.Status
+	(*emptypb.Empty)(nil),                 // 35: google.protobuf.Empty
 }
 var file_newsroom_timeline_v1_timeline_service_proto_depIdxs = []int32{
-	29, // 0: newsroom.timeline.v1.CreateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
+	28, // 0: newsroom.timeline.v1.CreateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
 	0,  // 1: newsroom.timeline.v1.GetTimelineRequest.view:type_name -> newsroom.timeline.v1.View
 	0,  // 2: newsroom.timeline.v1.ListTimelinesRequest.view:type_name -> newsroom.timeline.v1.View
-	30, // 3: newsroom.timeline.v1.ListTimelinesRequest.statuses:type_name -> newsroom.timeline.v1.Timeline.Status
-	29, // 4: newsroom.timeline.v1.ListTimelinesResponse.timelines:type_name -> newsroom.timeline.v1.Timeline
-	29, // 5: newsroom.timeline.v1.UpdateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
-	31, // 6: newsroom.timeline.v1.UpdateTimelineRequest.update_mask:type_name -> google.protobuf.FieldMask
-	32, // 7: newsroom.timeline.v1.CreateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
+	29, // 3: newsroom.timeline.v1.ListTimelinesRequest.statuses:type_name -> newsroom.timeline.v1.Timeline.Status
+	28, // 4: newsroom.timeline.v1.ListTimelinesResponse.timelines:type_name -> newsroom.timeline.v1.Timeline
+	28, // 5: newsroom.timeline.v1.UpdateTimelineRequest.timeline:type_name -> newsroom.timeline.v1.Timeline
+	30, // 6: newsroom.timeline.v1.UpdateTimelineRequest.update_mask:type_name -> google.protobuf.FieldMask
+	31, // 7: newsroom.timeline.v1.CreateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
 	2,  // 8: newsroom.timeline.v1.CreateEntryRequest.duplicate_policy:type_name -> newsroom.timeline.v1.DuplicatePolicy
 	0,  // 9: newsroom.timeline.v1.GetEntryRequest.view:type_name -> newsroom.timeline.v1.View
 	1,  // 10: newsroom.timeline.v1.ListEntriesRequest.order:type_name -> newsroom.timeline.v1.Order
 	0,  // 11: newsroom.timeline.v1.ListEntriesRequest.view:type_name -> newsroom.timeline.v1.View
-	33, // 12: newsroom.timeline.v1.ListEntriesRequest.start_time:type_name -> google.protobuf.Timestamp
-	33, // 13: newsroom.timeline.v1.ListEntriesRequest.end_time:type_name -> google.protobuf.Timestamp
-	34, // 14: newsroom.timeline.v1.ListEntriesRequest.kinds:type_name -> newsroom.timeline.v1.Entry.Kind
-	35, // 15: newsroom.timeline.v1.ListEntriesRequest.statuses:type_name -> newsroom.timeline.v1.Entry.Status
-	32, // 16: newsroom.timeline.v1.ListEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
-	32, // 17: newsroom.timeline.v1.UpdateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
-	31, // 18: newsroom.timeline.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	32, // 12: newsroom.timeline.v1.ListEntriesRequest.start_time:type_name -> google.protobuf.Timestamp
+	32, // 13: newsroom.timeline.v1.ListEntriesRequest.end_time:type_name -> google.protobuf.Timestamp
+	33, // 14: newsroom.timeline.v1.ListEntriesRequest.kinds:type_name -> newsroom.timeline.v1.Entry.Kind
+	34, // 15: newsroom.timeline.v1.ListEntriesRequest.statuses:type_name -> newsroom.timeline.v1.Entry.Status
+	31, // 16: newsroom.timeline.v1.ListEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
+	31, // 17: newsroom.timeline.v1.UpdateEntryRequest.entry:type_name -> newsroom.timeline.v1.Entry
+	30, // 18: newsroom.timeline.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
 	0,  // 19: newsroom.timeline.v1.ListEntryRevisionsRequest.view:type_name -> newsroom.timeline.v1.View
-	32, // 20: newsroom.timeline.v1.ListEntryRevisionsResponse.revisions:type_name -> newsroom.timeline.v1.Entry
+	31, // 20: newsroom.timeline.v1.ListEntryRevisionsResponse.revisions:type_name -> newsroom.timeline.v1.Entry
 	0,  // 21: newsroom.timeline.v1.WatchEntriesRequest.view:type_name -> newsroom.timeline.v1.View
 	3,  // 22: newsroom.timeline.v1.WatchEntriesResponse.type:type_name -> newsroom.timeline.v1.WatchEntriesResponse.Type
-	33, // 23: newsroom.timeline.v1.WatchEntriesResponse.event_time:type_name -> google.protobuf.Timestamp
-	32, // 24: newsroom.timeline.v1.WatchEntriesResponse.entry:type_name -> newsroom.timeline.v1.Entry
-	29, // 25: newsroom.timeline.v1.WatchEntriesResponse.timeline:type_name -> newsroom.timeline.v1.Timeline
-	32, // 26: newsroom.timeline.v1.WatchEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
+	32, // 23: newsroom.timeline.v1.WatchEntriesResponse.event_time:type_name -> google.protobuf.Timestamp
+	31, // 24: newsroom.timeline.v1.WatchEntriesResponse.entry:type_name -> newsroom.timeline.v1.Entry
+	28, // 25: newsroom.timeline.v1.WatchEntriesResponse.timeline:type_name -> newsroom.timeline.v1.Timeline
+	31, // 26: newsroom.timeline.v1.WatchEntriesResponse.entries:type_name -> newsroom.timeline.v1.Entry
 	2,  // 27: newsroom.timeline.v1.ImportOptions.duplicate_policy:type_name -> newsroom.timeline.v1.DuplicatePolicy
-	32, // 28: newsroom.timeline.v1.ImportItem.entry:type_name -> newsroom.timeline.v1.Entry
+	31, // 28: newsroom.timeline.v1.ImportItem.entry:type_name -> newsroom.timeline.v1.Entry
 	21, // 29: newsroom.timeline.v1.ImportEntriesRequest.options:type_name -> newsroom.timeline.v1.ImportOptions
 	22, // 30: newsroom.timeline.v1.ImportEntriesRequest.items:type_name -> newsroom.timeline.v1.ImportItem
-	21, // 31: newsroom.timeline.v1.BatchCreateEntriesRequest.options:type_name -> newsroom.timeline.v1.ImportOptions
-	22, // 32: newsroom.timeline.v1.BatchCreateEntriesRequest.items:type_name -> newsroom.timeline.v1.ImportItem
+	21, // 31: newsroom.timeline.v1.StreamingImportEntriesRequest.options:type_name -> newsroom.timeline.v1.ImportOptions
+	22, // 32: newsroom.timeline.v1.StreamingImportEntriesRequest.items:type_name -> newsroom.timeline.v1.ImportItem
 	4,  // 33: newsroom.timeline.v1.ImportResult.outcome:type_name -> newsroom.timeline.v1.ImportResult.Outcome
 	26, // 34: newsroom.timeline.v1.ImportResult.violations:type_name -> newsroom.timeline.v1.FieldViolation
 	25, // 35: newsroom.timeline.v1.ImportEntriesResponse.results:type_name -> newsroom.timeline.v1.ImportResult
@@ -2285,27 +2238,25 @@ var file_newsroom_timeline_v1_timeline_service_proto_depIdxs = []int32{
 	15, // 44: newsroom.timeline.v1.TimelineService.UpdateEntry:input_type -> newsroom.timeline.v1.UpdateEntryRequest
 	16, // 45: newsroom.timeline.v1.TimelineService.DeleteEntry:input_type -> newsroom.timeline.v1.DeleteEntryRequest
 	23, // 46: newsroom.timeline.v1.TimelineService.ImportEntries:input_type -> newsroom.timeline.v1.ImportEntriesRequest
-	24, // 47: newsroom.timeline.v1.TimelineService.BatchCreateEntries:input_type -> newsroom.timeline.v1.BatchCreateEntriesRequest
-	28, // 48: newsroom.timeline.v1.TimelineService.ListEntityEntries:input_type -> newsroom.timeline.v1.ListEntityEntriesRequest
-	19, // 49: newsroom.timeline.v1.TimelineService.WatchEntries:input_type -> newsroom.timeline.v1.WatchEntriesRequest
-	17, // 50: newsroom.timeline.v1.TimelineService.ListEntryRevisions:input_type -> newsroom.timeline.v1.ListEntryRevisionsRequest
-	29, // 51: newsroom.timeline.v1.TimelineService.CreateTimeline:output_type -> newsroom.timeline.v1.Timeline
-	29, // 52: newsroom.timeline.v1.TimelineService.GetTimeline:output_type -> newsroom.timeline.v1.Timeline
-	8,  // 53: newsroom.timeline.v1.TimelineService.ListTimelines:output_type -> newsroom.timeline.v1.ListTimelinesResponse
-	29, // 54: newsroom.timeline.v1.TimelineService.UpdateTimeline:output_type -> newsroom.timeline.v1.Timeline
-	36, // 55: newsroom.timeline.v1.TimelineService.DeleteTimeline:output_type -> google.protobuf.Empty
-	32, // 56: newsroom.timeline.v1.TimelineService.CreateEntry:output_type -> newsroom.timeline.v1.Entry
-	32, // 57: newsroom.timeline.v1.TimelineService.GetEntry:output_type -> newsroom.timeline.v1.Entry
-	14, // 58: newsroom.timeline.v1.TimelineService.ListEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
-	32, // 59: newsroom.timeline.v1.TimelineService.UpdateEntry:output_type -> newsroom.timeline.v1.Entry
-	36, // 60: newsroom.timeline.v1.TimelineService.DeleteEntry:output_type -> google.protobuf.Empty
-	27, // 61: newsroom.timeline.v1.TimelineService.ImportEntries:output_type -> newsroom.timeline.v1.ImportEntriesResponse
-	27, // 62: newsroom.timeline.v1.TimelineService.BatchCreateEntries:output_type -> newsroom.timeline.v1.ImportEntriesResponse
-	14, // 63: newsroom.timeline.v1.TimelineService.ListEntityEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
-	20, // 64: newsroom.timeline.v1.TimelineService.WatchEntries:output_type -> newsroom.timeline.v1.WatchEntriesResponse
-	18, // 65: newsroom.timeline.v1.TimelineService.ListEntryRevisions:output_type -> newsroom.timeline.v1.ListEntryRevisionsResponse
-	51, // [51:66] is the sub-list for method output_type
-	36, // [36:51] is the sub-list for method input_type
+	24, // 47: newsroom.timeline.v1.TimelineService.StreamingImportEntries:input_type -> newsroom.timeline.v1.StreamingImportEntriesRequest
+	19, // 48: newsroom.timeline.v1.TimelineService.WatchEntries:input_type -> newsroom.timeline.v1.WatchEntriesRequest
+	17, // 49: newsroom.timeline.v1.TimelineService.ListEntryRevisions:input_type -> newsroom.timeline.v1.ListEntryRevisionsRequest
+	28, // 50: newsroom.timeline.v1.TimelineService.CreateTimeline:output_type -> newsroom.timeline.v1.Timeline
+	28, // 51: newsroom.timeline.v1.TimelineService.GetTimeline:output_type -> newsroom.timeline.v1.Timeline
+	8,  // 52: newsroom.timeline.v1.TimelineService.ListTimelines:output_type -> newsroom.timeline.v1.ListTimelinesResponse
+	28, // 53: newsroom.timeline.v1.TimelineService.UpdateTimeline:output_type -> newsroom.timeline.v1.Timeline
+	35, // 54: newsroom.timeline.v1.TimelineService.DeleteTimeline:output_type -> google.protobuf.Empty
+	31, // 55: newsroom.timeline.v1.TimelineService.CreateEntry:output_type -> newsroom.timeline.v1.Entry
+	31, // 56: newsroom.timeline.v1.TimelineService.GetEntry:output_type -> newsroom.timeline.v1.Entry
+	14, // 57: newsroom.timeline.v1.TimelineService.ListEntries:output_type -> newsroom.timeline.v1.ListEntriesResponse
+	31, // 58: newsroom.timeline.v1.TimelineService.UpdateEntry:output_type -> newsroom.timeline.v1.Entry
+	35, // 59: newsroom.timeline.v1.TimelineService.DeleteEntry:output_type -> google.protobuf.Empty
+	27, // 60: newsroom.timeline.v1.TimelineService.ImportEntries:output_type -> newsroom.timeline.v1.ImportEntriesResponse
+	27, // 61: newsroom.timeline.v1.TimelineService.StreamingImportEntries:output_type -> newsroom.timeline.v1.ImportEntriesResponse
+	20, // 62: newsroom.timeline.v1.TimelineService.WatchEntries:output_type -> newsroom.timeline.v1.WatchEntriesResponse
+	18, // 63: newsroom.timeline.v1.TimelineService.ListEntryRevisions:output_type -> newsroom.timeline.v1.ListEntryRevisionsResponse
+	50, // [50:64] is the sub-list for method output_type
+	36, // [36:50] is the sub-list for method input_type
 	36, // [36:36] is the sub-list for extension type_name
 	36, // [36:36] is the sub-list for extension extendee
 	0,  // [0:36] is the sub-list for field type_name
@@ -2327,7 +2278,7 @@ func file_newsroom_timeline_v1_timeline_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_newsroom_timeline_v1_timeline_service_proto_rawDesc), len(file_newsroom_timeline_v1_timeline_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   24,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

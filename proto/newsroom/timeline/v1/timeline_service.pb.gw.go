@@ -597,9 +597,9 @@ func local_request_TimelineService_DeleteEntry_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func request_TimelineService_BatchCreateEntries_0(ctx context.Context, marshaler runtime.Marshaler, client TimelineServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_TimelineService_ImportEntries_0(ctx context.Context, marshaler runtime.Marshaler, client TimelineServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq BatchCreateEntriesRequest
+		protoReq ImportEntriesRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -617,13 +617,13 @@ func request_TimelineService_BatchCreateEntries_0(ctx context.Context, marshaler
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 	}
-	msg, err := client.BatchCreateEntries(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	msg, err := client.ImportEntries(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
 	return msg, metadata, err
 }
 
-func local_request_TimelineService_BatchCreateEntries_0(ctx context.Context, marshaler runtime.Marshaler, server TimelineServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_TimelineService_ImportEntries_0(ctx context.Context, marshaler runtime.Marshaler, server TimelineServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq BatchCreateEntriesRequest
+		protoReq ImportEntriesRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -638,60 +638,7 @@ func local_request_TimelineService_BatchCreateEntries_0(ctx context.Context, mar
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
 	}
-	msg, err := server.BatchCreateEntries(ctx, &protoReq)
-	return msg, metadata, err
-}
-
-var filter_TimelineService_ListEntityEntries_0 = &utilities.DoubleArray{Encoding: map[string]int{"entity": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
-
-func request_TimelineService_ListEntityEntries_0(ctx context.Context, marshaler runtime.Marshaler, client TimelineServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
-	var (
-		protoReq ListEntityEntriesRequest
-		metadata runtime.ServerMetadata
-		err      error
-	)
-	val, ok := pathParams["entity"]
-	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "entity")
-	}
-	protoReq.Entity, err = runtime.String(val)
-	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "entity", err)
-	}
-	if err := req.ParseForm(); err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
-	}
-	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_TimelineService_ListEntityEntries_0); err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
-	}
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-	}
-	msg, err := client.ListEntityEntries(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
-	return msg, metadata, err
-}
-
-func local_request_TimelineService_ListEntityEntries_0(ctx context.Context, marshaler runtime.Marshaler, server TimelineServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
-	var (
-		protoReq ListEntityEntriesRequest
-		metadata runtime.ServerMetadata
-		err      error
-	)
-	val, ok := pathParams["entity"]
-	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "entity")
-	}
-	protoReq.Entity, err = runtime.String(val)
-	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "entity", err)
-	}
-	if err := req.ParseForm(); err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
-	}
-	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_TimelineService_ListEntityEntries_0); err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
-	}
-	msg, err := server.ListEntityEntries(ctx, &protoReq)
+	msg, err := server.ImportEntries(ctx, &protoReq)
 	return msg, metadata, err
 }
 
@@ -991,45 +938,25 @@ func RegisterTimelineServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_TimelineService_DeleteEntry_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
-	mux.Handle(http.MethodPost, pattern_TimelineService_BatchCreateEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+	mux.Handle(http.MethodPost, pattern_TimelineService_ImportEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/newsroom.timeline.v1.TimelineService/BatchCreateEntries", runtime.WithHTTPPathPattern("/v1/{parent=timelines/*}/entries:batchCreate"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/newsroom.timeline.v1.TimelineService/ImportEntries", runtime.WithHTTPPathPattern("/v1/{parent=timelines/*}/entries:import"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		resp, md, err := local_request_TimelineService_BatchCreateEntries_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		resp, md, err := local_request_TimelineService_ImportEntries_0(annotatedContext, inboundMarshaler, server, req, pathParams)
 		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
 		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
 		if err != nil {
 			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		forward_TimelineService_BatchCreateEntries_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
-	})
-	mux.Handle(http.MethodGet, pattern_TimelineService_ListEntityEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
-		ctx, cancel := context.WithCancel(req.Context())
-		defer cancel()
-		var stream runtime.ServerTransportStream
-		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
-		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/newsroom.timeline.v1.TimelineService/ListEntityEntries", runtime.WithHTTPPathPattern("/v1/{entity=entities/*}/entries"))
-		if err != nil {
-			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
-			return
-		}
-		resp, md, err := local_request_TimelineService_ListEntityEntries_0(annotatedContext, inboundMarshaler, server, req, pathParams)
-		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
-		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
-		if err != nil {
-			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
-			return
-		}
-		forward_TimelineService_ListEntityEntries_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+		forward_TimelineService_ImportEntries_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 
 	mux.Handle(http.MethodGet, pattern_TimelineService_WatchEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
@@ -1268,39 +1195,22 @@ func RegisterTimelineServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_TimelineService_DeleteEntry_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
-	mux.Handle(http.MethodPost, pattern_TimelineService_BatchCreateEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+	mux.Handle(http.MethodPost, pattern_TimelineService_ImportEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/newsroom.timeline.v1.TimelineService/BatchCreateEntries", runtime.WithHTTPPathPattern("/v1/{parent=timelines/*}/entries:batchCreate"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/newsroom.timeline.v1.TimelineService/ImportEntries", runtime.WithHTTPPathPattern("/v1/{parent=timelines/*}/entries:import"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		resp, md, err := request_TimelineService_BatchCreateEntries_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		resp, md, err := request_TimelineService_ImportEntries_0(annotatedContext, inboundMarshaler, client, req, pathParams)
 		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
 		if err != nil {
 			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		forward_TimelineService_BatchCreateEntries_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
-	})
-	mux.Handle(http.MethodGet, pattern_TimelineService_ListEntityEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
-		ctx, cancel := context.WithCancel(req.Context())
-		defer cancel()
-		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/newsroom.timeline.v1.TimelineService/ListEntityEntries", runtime.WithHTTPPathPattern("/v1/{entity=entities/*}/entries"))
-		if err != nil {
-			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
-			return
-		}
-		resp, md, err := request_TimelineService_ListEntityEntries_0(annotatedContext, inboundMarshaler, client, req, pathParams)
-		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
-		if err != nil {
-			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
-			return
-		}
-		forward_TimelineService_ListEntityEntries_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+		forward_TimelineService_ImportEntries_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodGet, pattern_TimelineService_WatchEntries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -1350,8 +1260,7 @@ var (
 	pattern_TimelineService_ListEntries_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "timelines", "parent", "entries"}, ""))
 	pattern_TimelineService_UpdateEntry_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "timelines", "entries", "entry.name"}, ""))
 	pattern_TimelineService_DeleteEntry_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "timelines", "entries", "name"}, ""))
-	pattern_TimelineService_BatchCreateEntries_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "timelines", "parent", "entries"}, "batchCreate"))
-	pattern_TimelineService_ListEntityEntries_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "entities", "entity", "entries"}, ""))
+	pattern_TimelineService_ImportEntries_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "timelines", "parent", "entries"}, "import"))
 	pattern_TimelineService_WatchEntries_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "timelines", "parent", "entries"}, "watch"))
 	pattern_TimelineService_ListEntryRevisions_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "timelines", "entries", "name", "revisions"}, ""))
 )
@@ -1367,8 +1276,7 @@ var (
 	forward_TimelineService_ListEntries_0        = runtime.ForwardResponseMessage
 	forward_TimelineService_UpdateEntry_0        = runtime.ForwardResponseMessage
 	forward_TimelineService_DeleteEntry_0        = runtime.ForwardResponseMessage
-	forward_TimelineService_BatchCreateEntries_0 = runtime.ForwardResponseMessage
-	forward_TimelineService_ListEntityEntries_0  = runtime.ForwardResponseMessage
+	forward_TimelineService_ImportEntries_0      = runtime.ForwardResponseMessage
 	forward_TimelineService_WatchEntries_0       = runtime.ForwardResponseStream
 	forward_TimelineService_ListEntryRevisions_0 = runtime.ForwardResponseMessage
 )

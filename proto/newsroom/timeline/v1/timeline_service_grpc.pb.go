@@ -20,21 +20,20 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TimelineService_CreateTimeline_FullMethodName     = "/newsroom.timeline.v1.TimelineService/CreateTimeline"
-	TimelineService_GetTimeline_FullMethodName        = "/newsroom.timeline.v1.TimelineService/GetTimeline"
-	TimelineService_ListTimelines_FullMethodName      = "/newsroom.timeline.v1.TimelineService/ListTimelines"
-	TimelineService_UpdateTimeline_FullMethodName     = "/newsroom.timeline.v1.TimelineService/UpdateTimeline"
-	TimelineService_DeleteTimeline_FullMethodName     = "/newsroom.timeline.v1.TimelineService/DeleteTimeline"
-	TimelineService_CreateEntry_FullMethodName        = "/newsroom.timeline.v1.TimelineService/CreateEntry"
-	TimelineService_GetEntry_FullMethodName           = "/newsroom.timeline.v1.TimelineService/GetEntry"
-	TimelineService_ListEntries_FullMethodName        = "/newsroom.timeline.v1.TimelineService/ListEntries"
-	TimelineService_UpdateEntry_FullMethodName        = "/newsroom.timeline.v1.TimelineService/UpdateEntry"
-	TimelineService_DeleteEntry_FullMethodName        = "/newsroom.timeline.v1.TimelineService/DeleteEntry"
-	TimelineService_ImportEntries_FullMethodName      = "/newsroom.timeline.v1.TimelineService/ImportEntries"
-	TimelineService_BatchCreateEntries_FullMethodName = "/newsroom.timeline.v1.TimelineService/BatchCreateEntries"
-	TimelineService_ListEntityEntries_FullMethodName  = "/newsroom.timeline.v1.TimelineService/ListEntityEntries"
-	TimelineService_WatchEntries_FullMethodName       = "/newsroom.timeline.v1.TimelineService/WatchEntries"
-	TimelineService_ListEntryRevisions_FullMethodName = "/newsroom.timeline.v1.TimelineService/ListEntryRevisions"
+	TimelineService_CreateTimeline_FullMethodName         = "/newsroom.timeline.v1.TimelineService/CreateTimeline"
+	TimelineService_GetTimeline_FullMethodName            = "/newsroom.timeline.v1.TimelineService/GetTimeline"
+	TimelineService_ListTimelines_FullMethodName          = "/newsroom.timeline.v1.TimelineService/ListTimelines"
+	TimelineService_UpdateTimeline_FullMethodName         = "/newsroom.timeline.v1.TimelineService/UpdateTimeline"
+	TimelineService_DeleteTimeline_FullMethodName         = "/newsroom.timeline.v1.TimelineService/DeleteTimeline"
+	TimelineService_CreateEntry_FullMethodName            = "/newsroom.timeline.v1.TimelineService/CreateEntry"
+	TimelineService_GetEntry_FullMethodName               = "/newsroom.timeline.v1.TimelineService/GetEntry"
+	TimelineService_ListEntries_FullMethodName            = "/newsroom.timeline.v1.TimelineService/ListEntries"
+	TimelineService_UpdateEntry_FullMethodName            = "/newsroom.timeline.v1.TimelineService/UpdateEntry"
+	TimelineService_DeleteEntry_FullMethodName            = "/newsroom.timeline.v1.TimelineService/DeleteEntry"
+	TimelineService_ImportEntries_FullMethodName          = "/newsroom.timeline.v1.TimelineService/ImportEntries"
+	TimelineService_StreamingImportEntries_FullMethodName = "/newsroom.timeline.v1.TimelineService/StreamingImportEntries"
+	TimelineService_WatchEntries_FullMethodName           = "/newsroom.timeline.v1.TimelineService/WatchEntries"
+	TimelineService_ListEntryRevisions_FullMethodName     = "/newsroom.timeline.v1.TimelineService/ListEntryRevisions"
 )
 
 // TimelineServiceClient is the client API for TimelineService service.
@@ -57,21 +56,21 @@ type TimelineServiceClient interface {
 	CreateEntry(ctx context.Context, in *CreateEntryRequest, opts ...grpc.CallOption) (*Entry, error)
 	// Gets an entry.
 	GetEntry(ctx context.Context, in *GetEntryRequest, opts ...grpc.CallOption) (*Entry, error)
-	// Lists the entries of a timeline, newest first unless asked otherwise.
+	// Lists the entries of a timeline, newest first unless asked otherwise; with the parent
+	// "timelines/-", the entries of every timeline that mention an entity.
 	ListEntries(ctx context.Context, in *ListEntriesRequest, opts ...grpc.CallOption) (*ListEntriesResponse, error)
 	// Updates an entry; the previous revision is kept.
 	UpdateEntry(ctx context.Context, in *UpdateEntryRequest, opts ...grpc.CallOption) (*Entry, error)
 	// Deletes an entry and its revisions.
 	DeleteEntry(ctx context.Context, in *DeleteEntryRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
-	// Imports entries in bulk: a stream of batches, one report at the end. Items carry a
-	// client import key, so that importing the same items again (also concurrently)
-	// creates nothing; each item is reported created, duplicate, near-duplicate or
-	// invalid, and invalid items never cost the valid ones.
-	ImportEntries(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportEntriesRequest, ImportEntriesResponse], error)
-	// Imports up to 500 entries in one request, as one batch of ImportEntries.
-	BatchCreateEntries(ctx context.Context, in *BatchCreateEntriesRequest, opts ...grpc.CallOption) (*ImportEntriesResponse, error)
-	// Lists the entries that mention an entity, across every timeline, newest first.
-	ListEntityEntries(ctx context.Context, in *ListEntityEntriesRequest, opts ...grpc.CallOption) (*ListEntriesResponse, error)
+	// Imports up to 500 entries into a timeline. Items carry a client import key, so that
+	// importing the same items again (also concurrently) creates nothing; each item is
+	// reported created, duplicate, near-duplicate or invalid, and invalid items never cost
+	// the valid ones: an import succeeds in part.
+	ImportEntries(ctx context.Context, in *ImportEntriesRequest, opts ...grpc.CallOption) (*ImportEntriesResponse, error)
+	// Imports entries in bulk as ImportEntries does, from a stream of batches of any
+	// length, with one report at the end. For batch importers over gRPC.
+	StreamingImportEntries(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[StreamingImportEntriesRequest, ImportEntriesResponse], error)
 	// Streams what happens to a timeline and its entries, in order, as it happens. Every
 	// event carries the timeline's sequence number, which only grows: a client that
 	// reconnects with the last one it saw receives every later event exactly once. Idle
@@ -195,38 +194,28 @@ func (c *timelineServiceClient) DeleteEntry(ctx context.Context, in *DeleteEntry
 	return out, nil
 }
 
-func (c *timelineServiceClient) ImportEntries(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportEntriesRequest, ImportEntriesResponse], error) {
+func (c *timelineServiceClient) ImportEntries(ctx context.Context, in *ImportEntriesRequest, opts ...grpc.CallOption) (*ImportEntriesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &TimelineService_ServiceDesc.Streams[0], TimelineService_ImportEntries_FullMethodName, cOpts...)
+	out := new(ImportEntriesResponse)
+	err := c.cc.Invoke(ctx, TimelineService_ImportEntries_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[ImportEntriesRequest, ImportEntriesResponse]{ClientStream: stream}
+	return out, nil
+}
+
+func (c *timelineServiceClient) StreamingImportEntries(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[StreamingImportEntriesRequest, ImportEntriesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TimelineService_ServiceDesc.Streams[0], TimelineService_StreamingImportEntries_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[StreamingImportEntriesRequest, ImportEntriesResponse]{ClientStream: stream}
 	return x, nil
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type TimelineService_ImportEntriesClient = grpc.ClientStreamingClient[ImportEntriesRequest, ImportEntriesResponse]
-
-func (c *timelineServiceClient) BatchCreateEntries(ctx context.Context, in *BatchCreateEntriesRequest, opts ...grpc.CallOption) (*ImportEntriesResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(ImportEntriesResponse)
-	err := c.cc.Invoke(ctx, TimelineService_BatchCreateEntries_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *timelineServiceClient) ListEntityEntries(ctx context.Context, in *ListEntityEntriesRequest, opts ...grpc.CallOption) (*ListEntriesResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(ListEntriesResponse)
-	err := c.cc.Invoke(ctx, TimelineService_ListEntityEntries_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
+type TimelineService_StreamingImportEntriesClient = grpc.ClientStreamingClient[StreamingImportEntriesRequest, ImportEntriesResponse]
 
 func (c *timelineServiceClient) WatchEntries(ctx context.Context, in *WatchEntriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchEntriesResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -277,21 +266,21 @@ type TimelineServiceServer interface {
 	CreateEntry(context.Context, *CreateEntryRequest) (*Entry, error)
 	// Gets an entry.
 	GetEntry(context.Context, *GetEntryRequest) (*Entry, error)
-	// Lists the entries of a timeline, newest first unless asked otherwise.
+	// Lists the entries of a timeline, newest first unless asked otherwise; with the parent
+	// "timelines/-", the entries of every timeline that mention an entity.
 	ListEntries(context.Context, *ListEntriesRequest) (*ListEntriesResponse, error)
 	// Updates an entry; the previous revision is kept.
 	UpdateEntry(context.Context, *UpdateEntryRequest) (*Entry, error)
 	// Deletes an entry and its revisions.
 	DeleteEntry(context.Context, *DeleteEntryRequest) (*emptypb.Empty, error)
-	// Imports entries in bulk: a stream of batches, one report at the end. Items carry a
-	// client import key, so that importing the same items again (also concurrently)
-	// creates nothing; each item is reported created, duplicate, near-duplicate or
-	// invalid, and invalid items never cost the valid ones.
-	ImportEntries(grpc.ClientStreamingServer[ImportEntriesRequest, ImportEntriesResponse]) error
-	// Imports up to 500 entries in one request, as one batch of ImportEntries.
-	BatchCreateEntries(context.Context, *BatchCreateEntriesRequest) (*ImportEntriesResponse, error)
-	// Lists the entries that mention an entity, across every timeline, newest first.
-	ListEntityEntries(context.Context, *ListEntityEntriesRequest) (*ListEntriesResponse, error)
+	// Imports up to 500 entries into a timeline. Items carry a client import key, so that
+	// importing the same items again (also concurrently) creates nothing; each item is
+	// reported created, duplicate, near-duplicate or invalid, and invalid items never cost
+	// the valid ones: an import succeeds in part.
+	ImportEntries(context.Context, *ImportEntriesRequest) (*ImportEntriesResponse, error)
+	// Imports entries in bulk as ImportEntries does, from a stream of batches of any
+	// length, with one report at the end. For batch importers over gRPC.
+	StreamingImportEntries(grpc.ClientStreamingServer[StreamingImportEntriesRequest, ImportEntriesResponse]) error
 	// Streams what happens to a timeline and its entries, in order, as it happens. Every
 	// event carries the timeline's sequence number, which only grows: a client that
 	// reconnects with the last one it saw receives every later event exactly once. Idle
@@ -345,14 +334,11 @@ func (UnimplementedTimelineServiceServer) UpdateEntry(context.Context, *UpdateEn
 func (UnimplementedTimelineServiceServer) DeleteEntry(context.Context, *DeleteEntryRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteEntry not implemented")
 }
-func (UnimplementedTimelineServiceServer) ImportEntries(grpc.ClientStreamingServer[ImportEntriesRequest, ImportEntriesResponse]) error {
-	return status.Error(codes.Unimplemented, "method ImportEntries not implemented")
+func (UnimplementedTimelineServiceServer) ImportEntries(context.Context, *ImportEntriesRequest) (*ImportEntriesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportEntries not implemented")
 }
-func (UnimplementedTimelineServiceServer) BatchCreateEntries(context.Context, *BatchCreateEntriesRequest) (*ImportEntriesResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method BatchCreateEntries not implemented")
-}
-func (UnimplementedTimelineServiceServer) ListEntityEntries(context.Context, *ListEntityEntriesRequest) (*ListEntriesResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method ListEntityEntries not implemented")
+func (UnimplementedTimelineServiceServer) StreamingImportEntries(grpc.ClientStreamingServer[StreamingImportEntriesRequest, ImportEntriesResponse]) error {
+	return status.Error(codes.Unimplemented, "method StreamingImportEntries not implemented")
 }
 func (UnimplementedTimelineServiceServer) WatchEntries(*WatchEntriesRequest, grpc.ServerStreamingServer[WatchEntriesResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchEntries not implemented")
@@ -561,48 +547,30 @@ func _TimelineService_DeleteEntry_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
-func _TimelineService_ImportEntries_Handler(srv interface{}, stream grpc.ServerStream) error {
-	return srv.(TimelineServiceServer).ImportEntries(&grpc.GenericServerStream[ImportEntriesRequest, ImportEntriesResponse]{ServerStream: stream})
+func _TimelineService_ImportEntries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportEntriesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimelineServiceServer).ImportEntries(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimelineService_ImportEntries_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimelineServiceServer).ImportEntries(ctx, req.(*ImportEntriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimelineService_StreamingImportEntries_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(TimelineServiceServer).StreamingImportEntries(&grpc.GenericServerStream[StreamingImportEntriesRequest, ImportEntriesResponse]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type TimelineService_ImportEntriesServer = grpc.ClientStreamingServer[ImportEntriesRequest, ImportEntriesResponse]
-
-func _TimelineService_BatchCreateEntries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(BatchCreateEntriesRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(TimelineServiceServer).BatchCreateEntries(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: TimelineService_BatchCreateEntries_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(TimelineServiceServer).BatchCreateEntries(ctx, req.(*BatchCreateEntriesRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _TimelineService_ListEntityEntries_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(ListEntityEntriesRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(TimelineServiceServer).ListEntityEntries(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: TimelineService_ListEntityEntries_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(TimelineServiceServer).ListEntityEntries(ctx, req.(*ListEntityEntriesRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
+type TimelineService_StreamingImportEntriesServer = grpc.ClientStreamingServer[StreamingImportEntriesRequest, ImportEntriesResponse]
 
 func _TimelineService_WatchEntries_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchEntriesRequest)
@@ -681,12 +649,8 @@ var TimelineService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _TimelineService_DeleteEntry_Handler,
 		},
 		{
-			MethodName: "BatchCreateEntries",
-			Handler:    _TimelineService_BatchCreateEntries_Handler,
-		},
-		{
-			MethodName: "ListEntityEntries",
-			Handler:    _TimelineService_ListEntityEntries_Handler,
+			MethodName: "ImportEntries",
+			Handler:    _TimelineService_ImportEntries_Handler,
 		},
 		{
 			MethodName: "ListEntryRevisions",
@@ -695,8 +659,8 @@ var TimelineService_ServiceDesc = grpc.ServiceDesc{
 	},
 	Streams: []grpc.StreamDesc{
 		{
-			StreamName:    "ImportEntries",
-			Handler:       _TimelineService_ImportEntries_Handler,
+			StreamName:    "StreamingImportEntries",
+			Handler:       _TimelineService_StreamingImportEntries_Handler,
 			ClientStreams: true,
 		},
 		{
