@@ -40,9 +40,27 @@ type Versioned struct {
 	// Locks, when set, serialises this process's writes to each document. The claim
 	// decides between writers everywhere; but FerretDB applies a replace by reading then
 	// writing without holding the row, so a late replace can put back an older revision.
-	// Across processes the next write rolls the log forward again; within one, the lock
-	// keeps such writes from overlapping at all.
+	// Within one process the lock keeps such writes from overlapping at all. Between
+	// processes (replicas on FerretDB) it can still happen: the document then stays at
+	// the older revision, which the log no longer ends with, until its next write rolls
+	// it forward. MongoDB's conditional replace is atomic: there, it cannot happen.
 	Locks *Locks
+
+	hooks *hooks // nil but in this package's tests
+}
+
+// hooks let tests step into a write: see what overlaps, or lose an acknowledgement.
+type hooks struct {
+	insertClaim func(ctx context.Context, log *mongo.Collection, claim any) error
+	claimed     func(id string) // between the claim and the replace
+}
+
+func (v Versioned) insertClaim(ctx context.Context, claim any) error {
+	if v.hooks != nil && v.hooks.insertClaim != nil {
+		return v.hooks.insertClaim(ctx, v.Log, claim)
+	}
+	_, err := v.Log.InsertOne(ctx, claim)
+	return err
 }
 
 // Locks is a set of mutexes by document id.
@@ -118,7 +136,7 @@ func (v Versioned) Replace(ctx context.Context, id string, revision int64, next,
 	if err != nil {
 		return err
 	}
-	if _, err := v.Log.InsertOne(ctx, entry.doc); err != nil {
+	if err := v.insertClaim(ctx, entry.doc); err != nil {
 		if !IsDuplicateKey(err) {
 			return fmt.Errorf("log revision %d: %w", revision+1, err)
 		}
@@ -132,6 +150,9 @@ func (v Versioned) Replace(ctx context.Context, id string, revision int64, next,
 			}
 			return ErrConflict
 		}
+	}
+	if v.hooks != nil && v.hooks.claimed != nil {
+		v.hooks.claimed(id)
 	}
 	res, err := v.Docs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "revision", Value: revision}}, next)
 	if err != nil {
