@@ -170,6 +170,8 @@ func newRoutes() (*routes, error) {
 // middleware wraps the handler of every route of the mux.
 func (rt *routes) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
+		// The matched pattern, not runtime.HTTPPathPattern: the generated handler sets
+		// that only once it runs, after the middleware.
 		pattern, _ := runtime.HTTPPattern(r.Context())
 		route := pattern.String()
 		switch {
@@ -192,8 +194,8 @@ func (rt *routes) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 	}
 }
 
-// hotRead tells the hot reads, of one timeline or of its entries, from the other reads,
-// and names their timeline.
+// hotRead tells the hot reads, of one timeline or of its entries, from the other GET
+// routes, and names their timeline.
 func (rt *routes) hotRead(route string, params map[string]string) (readRoute, string) {
 	switch route {
 	case rt.timeline:
