@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apiheader"
 )
 
 // Reads (GET) are answered with validators and caching rules, for browsers and CDNs:
@@ -31,10 +32,6 @@ const (
 	cacheLive    = "public, max-age=2, stale-while-revalidate=10"
 	cacheSettled = "public, max-age=300"
 	cachePrivate = "private, no-store"
-
-	// statusHeader is the gRPC response header in which the Timeline service may
-	// report the status of the timeline a response is about.
-	statusHeader = "x-timeline-status"
 )
 
 // readRoute tells the hot reads apart from the others.
@@ -42,41 +39,9 @@ type readRoute int
 
 const (
 	otherRead    readRoute = iota
-	timelineRead           // GET /v1/timelines/{timeline}
-	entriesRead            // GET /v1/timelines/{timeline}/entries
+	timelineRead           // GetTimeline
+	entriesRead            // ListEntries of one timeline
 )
-
-// classifyRead returns the route of a GET path and the timeline id it names.
-func classifyRead(path string) (readRoute, string) {
-	rest, ok := strings.CutPrefix(path, "/v1/timelines/")
-	if !ok {
-		return otherRead, ""
-	}
-	id, tail, _ := strings.Cut(rest, "/")
-	if !validID(id) {
-		return otherRead, ""
-	}
-	switch {
-	case tail == "" && !strings.HasSuffix(rest, "/"):
-		return timelineRead, id
-	case tail == "entries":
-		return entriesRead, id
-	}
-	return otherRead, ""
-}
-
-// writtenTimeline returns the timeline a write (or its entries) is about, if any:
-// /v1/timelines/{timeline}, /v1/timelines/{timeline}/..., /v1/timelines/{timeline}:verb.
-func writtenTimeline(path string) (string, bool) {
-	rest, ok := strings.CutPrefix(path, "/v1/timelines/")
-	if !ok {
-		return "", false
-	}
-	if i := strings.IndexAny(rest, "/:"); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest, validID(rest)
-}
 
 // publicView reports whether a read asks for the public view (the default).
 func publicView(rawQuery string) bool {
@@ -123,7 +88,7 @@ type response struct {
 	header http.Header
 	body   []byte
 	// timelineStatus is the status of the timeline the response is about, when the
-	// response says (a Timeline) or the service reported it (statusHeader).
+	// response says (a Timeline) or the service reported it (apiheader.TimelineStatus).
 	timelineStatus timelinev1.Timeline_Status
 }
 
@@ -248,13 +213,13 @@ func describeResponse(ctx context.Context, w http.ResponseWriter, m proto.Messag
 }
 
 // reportedStatus is the timeline's status as the response gives it: the timeline itself,
-// or the service's statusHeader.
+// or the service's apiheader.TimelineStatus header.
 func reportedStatus(ctx context.Context, m proto.Message) timelinev1.Timeline_Status {
 	if t, ok := m.(*timelinev1.Timeline); ok {
 		return t.GetStatus()
 	}
 	if md, ok := runtime.ServerMetadataFromContext(ctx); ok {
-		if v := md.HeaderMD.Get(statusHeader); len(v) > 0 {
+		if v := md.HeaderMD.Get(apiheader.TimelineStatus); len(v) > 0 {
 			return timelinev1.Timeline_Status(timelinev1.Timeline_Status_value[v[0]])
 		}
 	}
@@ -265,7 +230,7 @@ func reportedStatus(ctx context.Context, m proto.Message) timelinev1.Timeline_St
 // type, out of HTTP responses; others go out as grpc-gateway's "Grpc-Metadata-<name>".
 func outgoingHeader(key string) (string, bool) {
 	switch strings.ToLower(key) {
-	case statusHeader, "content-type":
+	case apiheader.TimelineStatus, "content-type":
 		return "", false
 	}
 	return runtime.MetadataHeaderPrefix + key, true

@@ -172,8 +172,9 @@ func TestHotReads(t *testing.T) {
 			bodies[i] = body
 		})
 	}
-	waitFor(t, func() bool { return f.lists.Load() == 1 })
-	time.Sleep(50 * time.Millisecond) // the others wait for it
+	// Every reader is in the gateway while the first call is held: the others can only
+	// be waiting for it, or calling too.
+	waitFor(t, func() bool { return gw.arrived.Load() == readers && f.lists.Load() >= 1 })
 	close(gate)
 	wg.Wait()
 	f.mu.Lock()
@@ -238,13 +239,21 @@ func TestHotReads(t *testing.T) {
 func TestHotReadsExpire(t *testing.T) {
 	f := &fakeTimelines{reportStatus: true}
 	f.set("t", liveTL)
-	gw := serveFake(t, f, gateway.Options{HotReadTTL: 50 * time.Millisecond})
-	get(t, gw.url+"/v1/timelines/t/entries", nil)
-	get(t, gw.url+"/v1/timelines/t/entries", nil)
-	time.Sleep(100 * time.Millisecond)
-	get(t, gw.url+"/v1/timelines/t/entries", nil)
-	if n := f.lists.Load(); n != 2 {
-		t.Fatalf("%d calls, want 2: one, then one after it expired", n)
+	const ttl = 100 * time.Millisecond
+	gw := serveFake(t, f, gateway.Options{HotReadTTL: ttl})
+	entries := gw.url + "/v1/timelines/t/entries"
+	start := time.Now()
+	get(t, entries, nil)
+	get(t, entries, nil)
+	if n := f.lists.Load(); n != 1 && time.Since(start) < ttl {
+		t.Fatalf("%d calls for two reads within %v, want 1", n, ttl)
+	}
+	waitFor(t, func() bool {
+		get(t, entries, nil)
+		return f.lists.Load() == 2
+	})
+	if since := time.Since(start); since < ttl {
+		t.Fatalf("read again from the service after %v, before it expired (%v)", since, ttl)
 	}
 }
 

@@ -12,9 +12,9 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/apiheader"
 )
 
 // Errors are google.rpc.Status as JSON ({"code", "message", "details"}), written by
@@ -23,21 +23,32 @@ import (
 // 409, UNAVAILABLE 503, ...) and keeps the details, BadRequest field violations included.
 // The gateway's own errors below use the same shape.
 
+// errorResponse writes an error with grpc-gateway's default handler, marked never to be
+// stored: caches may otherwise keep some, such as 404 and 405 (RFC 9111, 4.2.2).
+func errorResponse(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", cachePrivate)
+	}
+	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}
+
 // routingError answers requests that match no route: 404 for an unknown path, 405 for a
 // known path with another method (grpc-gateway's default says 501 there).
 func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
-	var st *status.Status
+	var e *apierror.Error
 	switch httpStatus {
 	case http.StatusNotFound:
-		st = status.Newf(codes.NotFound, "no route for %s %s", r.Method, r.URL.Path)
+		e = &apierror.Error{Code: codes.NotFound, Reason: apierror.ReasonRouteNotFound,
+			Message: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)}
 	case http.StatusMethodNotAllowed:
-		st = status.Newf(codes.Unimplemented, "method %s is not allowed on %s", r.Method, r.URL.Path)
+		e = &apierror.Error{Code: codes.Unimplemented, Reason: apierror.ReasonMethodNotAllowed,
+			Message: fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path)}
 	case http.StatusBadRequest:
-		st = status.New(codes.InvalidArgument, "malformed request path")
+		e = &apierror.Error{Code: codes.InvalidArgument, Message: "malformed request path"}
 	default:
-		st = status.New(codes.Internal, "routing error")
+		e = &apierror.Error{Code: codes.Internal, Message: "routing error"}
 	}
-	runtime.HTTPError(ctx, mux, m, w, r, &runtime.HTTPStatusError{HTTPStatus: httpStatus, Err: st.Err()})
+	runtime.HTTPError(ctx, mux, m, w, r, &runtime.HTTPStatusError{HTTPStatus: httpStatus, Err: e.GRPCStatus().Err()})
 }
 
 // limitBody answers 413 to a request body larger than max. The body is read here, before
@@ -54,7 +65,8 @@ func limitBody(mux *runtime.ServeMux, next http.Handler, max int64) http.Handler
 			_ = r.Body.Close()
 			if err != nil {
 				_, out := runtime.MarshalerForRequest(mux, r)
-				runtime.HTTPError(r.Context(), mux, out, w, r, status.Error(codes.InvalidArgument, "could not read the request body"))
+				e := &apierror.Error{Code: codes.InvalidArgument, Message: "could not read the request body"}
+				runtime.HTTPError(r.Context(), mux, out, w, r, e.GRPCStatus().Err())
 				return
 			}
 			if int64(len(body)) > max {
@@ -94,7 +106,7 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		logger.Log(r.Context(), level, "http",
 			"method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start),
-			"request_id", r.Header.Get("X-Request-Id"))
+			"request_id", r.Header.Get(apiheader.RequestID))
 	})
 }
 

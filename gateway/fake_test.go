@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/newsroomhq/newsroom/gateway"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apiheader"
 )
 
 // fakeTimelines is a Timeline service whose answers the tests set, for what the gateway
@@ -36,6 +39,9 @@ type fakeTimelines struct {
 	listGate chan struct{}
 
 	lists, gets atomic.Int64
+	// calls counts the unary calls by method and the resource they name, as in
+	// "ListEntries timelines/t".
+	calls map[string]int
 
 	// watch answers WatchEntries.
 	watch func(req *timelinev1.WatchEntriesRequest, stream timelinev1.TimelineService_WatchEntriesServer) error
@@ -68,13 +74,16 @@ func (f *fakeTimelines) ListEntries(ctx context.Context, req *timelinev1.ListEnt
 	if gate != nil {
 		<-gate
 	}
-	st, err := f.status(req.GetParent())
-	if err != nil {
-		return nil, err
-	}
-	if report {
-		if err := grpc.SetHeader(ctx, metadata.Pairs("x-timeline-status", st.String())); err != nil {
+	// timelines/- lists the entries of every timeline, which have no one status.
+	if req.GetParent() != "timelines/-" {
+		st, err := f.status(req.GetParent())
+		if err != nil {
 			return nil, err
+		}
+		if report {
+			if err := grpc.SetHeader(ctx, metadata.Pairs(apiheader.TimelineStatus, st.String())); err != nil {
+				return nil, err
+			}
 		}
 	}
 	resp := &timelinev1.ListEntriesResponse{}
@@ -85,6 +94,22 @@ func (f *fakeTimelines) ListEntries(ctx context.Context, req *timelinev1.ListEnt
 		})
 	}
 	return resp, nil
+}
+
+func (f *fakeTimelines) ListTimelines(context.Context, *timelinev1.ListTimelinesRequest) (*timelinev1.ListTimelinesResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	resp := &timelinev1.ListTimelinesResponse{}
+	for id, st := range f.statuses {
+		resp.Timelines = append(resp.Timelines, &timelinev1.Timeline{Name: "timelines/" + id, Status: st})
+	}
+	return resp, nil
+}
+
+func (f *fakeTimelines) GetEntry(_ context.Context, req *timelinev1.GetEntryRequest) (*timelinev1.Entry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return &timelinev1.Entry{Name: req.GetName(), Headline: f.headline}, nil
 }
 
 func (f *fakeTimelines) UpdateTimeline(_ context.Context, req *timelinev1.UpdateTimelineRequest) (*timelinev1.Timeline, error) {
@@ -106,6 +131,31 @@ func (f *fakeTimelines) WatchEntries(req *timelinev1.WatchEntriesRequest, stream
 	return f.watch(req, stream)
 }
 
+// count is a unary interceptor that counts the calls.
+func (f *fakeTimelines) count(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	key := path.Base(info.FullMethod)
+	switch r := req.(type) {
+	case interface{ GetParent() string }:
+		key += " " + r.GetParent()
+	case interface{ GetName() string }:
+		key += " " + r.GetName()
+	}
+	f.mu.Lock()
+	if f.calls == nil {
+		f.calls = map[string]int{}
+	}
+	f.calls[key]++
+	f.mu.Unlock()
+	return handler(ctx, req)
+}
+
+// callCount is how many calls count has seen under key.
+func (f *fakeTimelines) callCount(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[key]
+}
+
 func (f *fakeTimelines) set(id string, st timelinev1.Timeline_Status) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -120,6 +170,8 @@ type fakeGateway struct {
 	url  string
 	srv  *httptest.Server
 	stop context.CancelFunc // ends the gateway's life, as a shutdown does
+	// arrived counts the requests that have reached the gateway.
+	arrived atomic.Int64
 }
 
 func serveFake(t testing.TB, f *fakeTimelines, opts gateway.Options) *fakeGateway {
@@ -128,7 +180,7 @@ func serveFake(t testing.TB, f *fakeTimelines, opts gateway.Options) *fakeGatewa
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := grpc.NewServer()
+	s := grpc.NewServer(grpc.UnaryInterceptor(f.count))
 	timelinev1.RegisterTimelineServiceServer(s, f)
 	go func() { _ = s.Serve(lis) }()
 	t.Cleanup(s.Stop)
@@ -141,11 +193,24 @@ func serveFake(t testing.TB, f *fakeTimelines, opts gateway.Options) *fakeGatewa
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(h)
+	gw := &fakeGateway{stop: cancel}
+	gw.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gw.arrived.Add(1)
+		h.ServeHTTP(w, r)
+	}))
 	// Timeouts far shorter than a stream, which must not cut it.
-	srv.Config.ReadTimeout = 300 * time.Millisecond
-	srv.Config.WriteTimeout = 300 * time.Millisecond
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &fakeGateway{url: srv.URL, srv: srv, stop: cancel}
+	gw.srv.Config.ReadTimeout = 300 * time.Millisecond
+	gw.srv.Config.WriteTimeout = 300 * time.Millisecond
+	gw.srv.Start()
+	t.Cleanup(gw.srv.Close)
+	gw.url = gw.srv.URL
+	return gw
+}
+
+// waitPastTimeouts waits until the server's read and write deadlines of a request that
+// it had read by then have passed, so that a stream still open has outlived them.
+func (gw *fakeGateway) waitPastTimeouts(t *testing.T, then time.Time) {
+	t.Helper()
+	deadline := then.Add(max(gw.srv.Config.ReadTimeout, gw.srv.Config.WriteTimeout))
+	waitFor(t, func() bool { return time.Now().After(deadline) })
 }

@@ -13,17 +13,23 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apiheader"
 )
 
 // DefaultMaxBodyBytes is the largest request body accepted unless Options say otherwise.
@@ -83,17 +89,32 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 		opts.SSERetry = 2 * time.Second
 	}
 
+	timelines := timelinev1.NewTimelineServiceClient(opts.TimelineConn)
+	statusTTL := max(opts.HotReadTTL, time.Second)
+	rt, err := newRoutes()
+	if err != nil {
+		return nil, err
+	}
+	rt.reads = &reads{statuses: newStatusMemo(timelines, statusTTL)}
+	if opts.HotReadTTL > 0 {
+		rt.reads.cache = newHotCache(opts.HotReadTTL, opts.HotReadBytes)
+	}
+	rt.watcher = &watcher{client: timelines, retry: opts.SSERetry, serving: ctx, route: rt.watch}
+
 	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false, UseProtoNames: false},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 		}),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),
+		runtime.WithErrorHandler(errorResponse),
 		runtime.WithRoutingErrorHandler(routingError),
 		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
 		runtime.WithForwardResponseOption(describeResponse),
 		runtime.WithStreamErrorHandler(shutdownStreamErrors(ctx)),
+		runtime.WithMiddlewares(rt.middleware),
 	)
+	rt.watcher.mux = mux
 	if err := timelinev1.RegisterTimelineServiceHandler(ctx, mux, opts.TimelineConn); err != nil {
 		return nil, err
 	}
@@ -110,57 +131,95 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 	if err := mux.HandlePath(http.MethodGet, "/healthz", h.serve); err != nil {
 		return nil, err
 	}
-	timelines := timelinev1.NewTimelineServiceClient(opts.TimelineConn)
-	statusTTL := max(opts.HotReadTTL, time.Second)
-	rt := &router{
-		serving: ctx,
-		mux:     mux,
-		reads:   &reads{mux: mux, statuses: newStatusMemo(timelines, statusTTL)},
-		watch:   &watcher{mux: mux, client: timelines, retry: opts.SSERetry, serving: ctx},
-	}
-	if opts.HotReadTTL > 0 {
-		rt.reads.cache = newHotCache(opts.HotReadTTL, opts.HotReadBytes)
-	}
-	return logRequests(opts.Logger, limitBody(mux, rt, opts.MaxBodyBytes)), nil
+	return logRequests(opts.Logger, limitBody(mux, mux, opts.MaxBodyBytes)), nil
 }
 
-// router sends the watch route and the reads to the gateway's own handlers, which call
-// on the mux, and everything else to the mux.
-type router struct {
-	serving context.Context
-	mux     *runtime.ServeMux
+// routes adds the gateway's own behaviour to grpc-gateway's routes: caching of reads,
+// forgetting what a write makes stale, and the Server-Sent Events form of the watch
+// stream. It tells routes apart by the one a request matched and its path parameters,
+// never by the URL, so that a route is described once, in the .proto files.
+type routes struct {
+	// Path templates as runtime.HTTPPattern gives them, of GetTimeline, ListEntries and
+	// WatchEntries.
+	timeline, entries, watch string
+
 	reads   *reads
-	watch   *watcher
+	watcher *watcher
 }
 
-func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-	case http.MethodHead, http.MethodOptions:
-		rt.mux.ServeHTTP(w, r)
-		return
-	default:
-		rt.mux.ServeHTTP(w, r)
-		if timeline, ok := writtenTimeline(r.URL.Path); ok {
-			rt.reads.written(timeline)
+// newRoutes reads the path templates from the google.api.http options that grpc-gateway
+// generated the routes from, so that the two cannot drift apart.
+func newRoutes() (*routes, error) {
+	var rt routes
+	for method, template := range map[protoreflect.Name]*string{"GetTimeline": &rt.timeline, "ListEntries": &rt.entries, "WatchEntries": &rt.watch} {
+		name := protoreflect.FullName(timelinev1.TimelineService_ServiceDesc.ServiceName).Append(method)
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(name)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
 		}
-		return
+		m, ok := d.(protoreflect.MethodDescriptor)
+		rule, _ := proto.GetExtension(m.Options(), annotations.E_Http).(*annotations.HttpRule)
+		if !ok || rule.GetGet() == "" {
+			return nil, fmt.Errorf("gateway: %s has no GET route", name)
+		}
+		*template = rule.GetGet()
 	}
-	parent, ok := watchParent(r.URL.Path)
-	if !ok {
-		rt.reads.serve(w, r)
-		return
+	return &rt, nil
+}
+
+// middleware wraps the handler of every route of the mux.
+func (rt *routes) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
+		// The matched pattern, not runtime.HTTPPathPattern: the generated handler sets
+		// that only once it runs, after the middleware.
+		pattern, _ := runtime.HTTPPattern(r.Context())
+		route := pattern.String()
+		switch {
+		case route == rt.watch:
+			rt.watcher.serve(w, r, params, next)
+		case r.Method == http.MethodGet:
+			kind, timeline := rt.hotRead(route, params)
+			rt.reads.serve(w, r, kind, timeline, func(w http.ResponseWriter) { next(w, r, params) })
+		case r.Method == http.MethodHead || r.Method == http.MethodOptions:
+			next(w, r, params)
+		default:
+			next(w, r, params)
+			// Whatever the outcome: a failed write may still have changed something.
+			for _, name := range params {
+				if timeline, ok := timelineOf(name); ok {
+					rt.reads.written(timeline)
+				}
+			}
+		}
 	}
-	if wantsEventStream(r) {
-		rt.watch.serve(w, r, parent)
-		return
+}
+
+// hotRead tells the hot reads, of one timeline or of its entries, from the other GET
+// routes, and names their timeline.
+func (rt *routes) hotRead(route string, params map[string]string) (readRoute, string) {
+	switch route {
+	case rt.timeline:
+		if timeline, ok := timelineOf(params["name"]); ok {
+			return timelineRead, timeline
+		}
+	case rt.entries:
+		if timeline, ok := timelineOf(params["parent"]); ok {
+			return entriesRead, timeline
+		}
 	}
-	// Newline-delimited JSON, by grpc-gateway; ended when the gateway stops.
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	defer context.AfterFunc(rt.serving, cancel)()
-	startStream(w)
-	rt.mux.ServeHTTP(w, r.WithContext(ctx))
+	return otherRead, ""
+}
+
+// timelineOf returns the timeline, "timelines/{timeline}", that a resource name is in:
+// the timeline itself, or an entry or revision of it. "timelines/-" stands for every
+// timeline (AIP-159) and is none. The services check the rest of the name.
+func timelineOf(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "timelines/")
+	id, _, _ := strings.Cut(rest, "/")
+	if !ok || id == "" || id == "-" {
+		return "", false
+	}
+	return "timelines/" + id, true
 }
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
@@ -173,8 +232,8 @@ func serveOpenAPI(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
 // that logs on both sides can be joined. Other headers are dropped: a client must not be
 // able to set metadata the services trust.
 func incomingHeader(key string) (string, bool) {
-	if strings.EqualFold(key, "X-Request-Id") {
-		return "x-request-id", true
+	if strings.EqualFold(key, apiheader.RequestID) {
+		return apiheader.RequestID, true
 	}
 	return runtime.DefaultHeaderMatcher(key)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/newsroomhq/newsroom/gateway"
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
 
 // These tests cover what the gateway does on its own, in front of a gRPC server that
@@ -175,23 +176,35 @@ func TestGatewayErrors(t *testing.T) {
 		method, path, body string
 		wantStatus         int
 		wantCode           float64 // google.rpc.Code in the body
+		wantReason         string  // of the gateway's ErrorInfo, if it adds one
 	}{
-		"unknown path":            {http.MethodGet, "/v2/nothing", "", http.StatusNotFound, 5},
-		"method not allowed":      {http.MethodPut, "/v1/timelines", "{}", http.StatusMethodNotAllowed, 12},
-		"body too large":          {http.MethodPost, "/v1/timelines", big, http.StatusRequestEntityTooLarge, 3},
-		"malformed JSON":          {http.MethodPost, "/v1/timelines", "{", http.StatusBadRequest, 3},
-		"unknown JSON field":      {http.MethodPost, "/v1/timelines", `{"titel": "x"}`, http.StatusBadRequest, 3},
-		"service not on conn":     {http.MethodGet, "/v1/timelines", "", http.StatusNotImplemented, 12},
-		"openapi with POST":       {http.MethodPost, "/openapi.json", "", http.StatusMethodNotAllowed, 12},
-		"bad enum in query":       {http.MethodGet, "/v1/timelines?view=SIDEWAYS", "", http.StatusBadRequest, 3},
-		"bad number in query":     {http.MethodGet, "/v1/timelines?pageSize=many", "", http.StatusBadRequest, 3},
-		"body too large, resolve": {http.MethodPost, "/v1/entities:resolve", `{"names": ["` + strings.Repeat("y", 200) + `"]}`, http.StatusRequestEntityTooLarge, 3},
+		"unknown path":            {http.MethodGet, "/v2/nothing", "", http.StatusNotFound, 5, apierror.ReasonRouteNotFound},
+		"method not allowed":      {http.MethodPut, "/v1/timelines", "{}", http.StatusMethodNotAllowed, 12, apierror.ReasonMethodNotAllowed},
+		"body too large":          {http.MethodPost, "/v1/timelines", big, http.StatusRequestEntityTooLarge, 3, apierror.ReasonRequestTooLarge},
+		"malformed JSON":          {http.MethodPost, "/v1/timelines", "{", http.StatusBadRequest, 3, ""},
+		"unknown JSON field":      {http.MethodPost, "/v1/timelines", `{"titel": "x"}`, http.StatusBadRequest, 3, ""},
+		"service not on conn":     {http.MethodGet, "/v1/timelines", "", http.StatusNotImplemented, 12, ""},
+		"openapi with POST":       {http.MethodPost, "/openapi.json", "", http.StatusMethodNotAllowed, 12, apierror.ReasonMethodNotAllowed},
+		"bad enum in query":       {http.MethodGet, "/v1/timelines?view=SIDEWAYS", "", http.StatusBadRequest, 3, ""},
+		"bad number in query":     {http.MethodGet, "/v1/timelines?pageSize=many", "", http.StatusBadRequest, 3, ""},
+		"body too large, resolve": {http.MethodPost, "/v1/entities:resolve", `{"names": ["` + strings.Repeat("y", 200) + `"]}`, http.StatusRequestEntityTooLarge, 3, apierror.ReasonRequestTooLarge},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			code, body := send(t, tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
 			if code != tc.wantStatus || body["code"] != tc.wantCode || body["message"] == "" {
 				t.Fatalf("%s %s = %d %v, want %d with code %v and a message", tc.method, tc.path, code, body, tc.wantStatus, tc.wantCode)
+			}
+			if tc.wantReason == "" {
+				return
+			}
+			details, _ := body["details"].([]any)
+			var info map[string]any
+			if len(details) == 1 {
+				info, _ = details[0].(map[string]any)
+			}
+			if info["reason"] != tc.wantReason || info["domain"] != apierror.DomainGateway {
+				t.Fatalf("details %v, want one ErrorInfo %s in %s", details, tc.wantReason, apierror.DomainGateway)
 			}
 		})
 	}

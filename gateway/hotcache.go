@@ -9,11 +9,12 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apiheader"
 )
 
 // The hot reads, a live timeline's latest entries above all, are asked for by every
 // reader at once. The gateway keeps each public one for a moment (HotReadTTL, default
-// one second, well within what CDNs are told to keep it) and answers the same request
+// half a second, well within what CDNs are told to keep it) and answers the same request
 // again from memory, with one call to the service for all the requests that miss at the
 // same time. A write through the gateway drops what it keeps of that timeline, so its
 // own clients read their writes at once; writes through another gateway or over gRPC
@@ -21,20 +22,20 @@ import (
 
 // reads answers GET requests other than the watch route.
 type reads struct {
-	mux      http.Handler
 	cache    *hotCache // nil when off
 	statuses *statusMemo
 }
 
-func (rd *reads) serve(w http.ResponseWriter, r *http.Request) {
-	route, timeline := classifyRead(r.URL.Path)
+// serve answers r with the response that fetch has the route's handler write; timeline
+// names the timeline of a hot read.
+func (rd *reads) serve(w http.ResponseWriter, r *http.Request, route readRoute, timeline string, fetch func(http.ResponseWriter)) {
 	public := route != otherRead && publicView(r.URL.RawQuery)
-	fetch := func() *response { return rd.fetch(r, route, timeline, public) }
+	read := func() *response { return rd.fetch(r, route, timeline, public, fetch) }
 	if rd.cache != nil && public && sharedRequest(r) {
-		rd.cache.serve(w, r, r.URL.Path+"?"+r.URL.RawQuery, timeline, fetch)
+		rd.cache.serve(w, r, r.URL.Path+"?"+r.URL.RawQuery, timeline, read)
 		return
 	}
-	fetch().write(w, r)
+	read().write(w, r)
 }
 
 // sharedRequest reports whether the answer to r may be shared with other clients: not
@@ -43,13 +44,13 @@ func sharedRequest(r *http.Request) bool {
 	return r.Header.Get("Authorization") == "" && r.Header.Get("Cookie") == ""
 }
 
-// fetch has the mux answer r and finishes the response.
-func (rd *reads) fetch(r *http.Request, route readRoute, timeline string, public bool) *response {
+// fetch captures what the handler writes and finishes the response.
+func (rd *reads) fetch(r *http.Request, route readRoute, timeline string, public bool, handler func(http.ResponseWriter)) *response {
 	c := newCapture()
-	rd.mux.ServeHTTP(c, r)
+	handler(c)
 	resp := &c.resp
 	if route == entriesRead && public && resp.status <= http.StatusOK && resp.timelineStatus == timelinev1.Timeline_STATUS_UNSPECIFIED {
-		resp.timelineStatus = rd.statuses.lookup(r.Context(), timeline, r.Header.Get("X-Request-Id"))
+		resp.timelineStatus = rd.statuses.lookup(r.Context(), timeline, r.Header.Get(apiheader.RequestID))
 	}
 	resp.finish(route, public)
 	return resp
@@ -202,7 +203,8 @@ func newStatusMemo(client timelinev1.TimelineServiceClient, ttl time.Duration) *
 	return &statusMemo{client: client, ttl: ttl, known: map[string]statusSeen{}}
 }
 
-// lookup returns the timeline's status, or STATUS_UNSPECIFIED when it cannot be had.
+// lookup returns the status of the timeline named "timelines/{timeline}", or
+// STATUS_UNSPECIFIED when it cannot be had.
 func (m *statusMemo) lookup(ctx context.Context, timeline, requestID string) timelinev1.Timeline_Status {
 	now := time.Now()
 	m.mu.Lock()
@@ -213,11 +215,11 @@ func (m *statusMemo) lookup(ctx context.Context, timeline, requestID string) tim
 	}
 	// Only the request id goes along: the lookup is the gateway's, not the client's.
 	if requestID != "" {
-		ctx = metadata.AppendToOutgoingContext(ctx, "x-request-id", requestID)
+		ctx = metadata.AppendToOutgoingContext(ctx, apiheader.RequestID, requestID)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	t, err := m.client.GetTimeline(ctx, &timelinev1.GetTimelineRequest{Name: "timelines/" + timeline})
+	t, err := m.client.GetTimeline(ctx, &timelinev1.GetTimelineRequest{Name: timeline})
 	if err != nil {
 		return timelinev1.Timeline_STATUS_UNSPECIFIED
 	}

@@ -58,54 +58,46 @@ func FuzzNotModified(f *testing.F) {
 	})
 }
 
-func TestRoutes(t *testing.T) {
-	reads := map[string]struct {
-		route    readRoute
-		timeline string
-	}{
-		"/v1/timelines/talks":                  {timelineRead, "talks"},
-		"/v1/timelines/talks/entries":          {entriesRead, "talks"},
-		"/v1/timelines/talks/entries/e1":       {otherRead, ""},
-		"/v1/timelines/talks/":                 {otherRead, ""},
-		"/v1/timelines/talks/entries/":         {otherRead, ""},
-		"/v1/timelines/talks/entries:watch":    {otherRead, ""},
-		"/v1/timelines/Talks":                  {otherRead, ""},
-		"/v1/timelines":                        {otherRead, ""},
-		"/v1/timelines/":                       {otherRead, ""},
-		"/v1/entities/x":                       {otherRead, ""},
-		"/v1/timelines/talks/entries/e1/revis": {otherRead, ""},
+func TestTimelineOf(t *testing.T) {
+	tests := map[string]string{
+		"timelines/talks":                        "timelines/talks",
+		"timelines/talks/entries/e1":             "timelines/talks",
+		"timelines/talks/entries/e1/revisions/2": "timelines/talks",
+		"timelines/-":                            "",
+		"timelines/-/entries/e1":                 "",
+		"timelines/":                             "",
+		"timelines":                              "",
+		"entities/talks":                         "",
+		"":                                       "",
 	}
-	for path, want := range reads {
-		if route, timeline := classifyRead(path); route != want.route || timeline != want.timeline {
-			t.Errorf("classifyRead(%q) = %v %q, want %v %q", path, route, timeline, want.route, want.timeline)
+	for name, want := range tests {
+		if got, ok := timelineOf(name); got != want || ok != (want != "") {
+			t.Errorf("timelineOf(%q) = %q %v, want %q", name, got, ok, want)
 		}
 	}
-	writes := map[string]string{
-		"/v1/timelines/talks":                     "talks",
-		"/v1/timelines/talks/entries":             "talks",
-		"/v1/timelines/talks/entries/e1":          "talks",
-		"/v1/timelines/talks/entries:batchCreate": "talks",
-		"/v1/timelines":                           "",
-		"/v1/timelines/":                          "",
-		"/v1/entities/x":                          "",
+}
+
+// Whatever the name, its timeline is one named timeline that the name starts with.
+func FuzzTimelineOf(f *testing.F) {
+	for _, s := range []string{"timelines/t", "timelines/t/entries/e", "timelines/-", "timelines//x", "entities/e", ""} {
+		f.Add(s)
 	}
-	for path, want := range writes {
-		if got, ok := writtenTimeline(path); got != want && ok == (want != "") {
-			t.Errorf("writtenTimeline(%q) = %q %v, want %q", path, got, ok, want)
+	f.Fuzz(func(t *testing.T, name string) {
+		got, ok := timelineOf(name)
+		if !ok {
+			if got != "" {
+				t.Fatalf("timelineOf(%q) = %q without a timeline", name, got)
+			}
+			return
 		}
-	}
-	watches := map[string]string{
-		"/v1/timelines/talks/entries:watch":     "timelines/talks",
-		"/v1/timelines/talks/entries:watch/":    "",
-		"/v1/timelines/a/b/entries:watch":       "",
-		"/v1/timelines//entries:watch":          "",
-		"/v1/timelines/talks/entries:watchlist": "",
-	}
-	for path, want := range watches {
-		if got, ok := watchParent(path); got != want || ok != (want != "") {
-			t.Errorf("watchParent(%q) = %q %v, want %q", path, got, ok, want)
+		id, found := strings.CutPrefix(got, "timelines/")
+		if !found || id == "" || id == "-" || strings.Contains(id, "/") {
+			t.Fatalf("timelineOf(%q) = %q, not one timeline", name, got)
 		}
-	}
+		if name != got && !strings.HasPrefix(name, got+"/") {
+			t.Fatalf("timelineOf(%q) = %q, not the start of the name", name, got)
+		}
+	})
 }
 
 func TestPublicView(t *testing.T) {

@@ -31,42 +31,9 @@ import (
 // connection may hold them back (proxies are asked not to either, X-Accel-Buffering), and
 // the server's write deadline is lifted, since a stream outlives any request timeout.
 
-const (
-	watchSuffix = "/entries:watch"
-	watchMethod = "/newsroom.timeline.v1.TimelineService/WatchEntries"
-	watchRoute  = "/v1/{parent=timelines/*}/entries:watch"
-	// lastEventIDParam is the query form of the Last-Event-ID header, for clients that
-	// cannot set headers.
-	lastEventIDParam = "lastEventId"
-)
-
-// watchParent returns "timelines/{timeline}" when path is the watch route.
-func watchParent(path string) (string, bool) {
-	rest, ok := strings.CutPrefix(path, "/v1/timelines/")
-	if !ok {
-		return "", false
-	}
-	id, ok := strings.CutSuffix(rest, watchSuffix)
-	if !ok || !validID(id) {
-		return "", false
-	}
-	return "timelines/" + id, true
-}
-
-// validID reports whether id could be a resource id: 1 to 63 lower-case letters, digits
-// and '-'. The services check the rest.
-func validID(id string) bool {
-	if id == "" || len(id) > 63 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
-}
+// lastEventIDParam is the query form of the Last-Event-ID header, for clients that cannot
+// set headers.
+const lastEventIDParam = "lastEventId"
 
 // wantsEventStream reports whether the request asks for Server-Sent Events.
 func wantsEventStream(r *http.Request) bool {
@@ -91,9 +58,10 @@ func startStream(w http.ResponseWriter) {
 	h.Add("Vary", "Accept")
 }
 
-// watcher serves the Server-Sent Events form of the watch route.
+// watcher serves the watch route in either form.
 type watcher struct {
 	mux     *runtime.ServeMux
+	route   string // the route's path template
 	client  timelinev1.TimelineServiceClient
 	retry   time.Duration
 	serving context.Context // ends when the gateway stops serving
@@ -102,22 +70,34 @@ type watcher struct {
 // watchQueryFilter keeps the path parameter out of the query parameters.
 var watchQueryFilter = utilities.NewDoubleArray([][]string{{"parent"}})
 
-func (wt *watcher) serve(w http.ResponseWriter, r *http.Request, parent string) {
+// serve answers a request of the watch route; next is the route's handler, which writes
+// newline-delimited JSON. Either form ends when the gateway stops.
+func (wt *watcher) serve(w http.ResponseWriter, r *http.Request, params map[string]string, next runtime.HandlerFunc) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(wt.serving, cancel)()
+	r = r.WithContext(ctx)
+	if wantsEventStream(r) {
+		wt.events(w, r, params["parent"])
+		return
+	}
+	startStream(w)
+	next(w, r, params)
+}
+
+// events serves the Server-Sent Events form.
+func (wt *watcher) events(w http.ResponseWriter, r *http.Request, parent string) {
 	_, out := runtime.MarshalerForRequest(wt.mux, r)
 	req, err := watchRequest(r, parent)
 	if err != nil {
 		runtime.HTTPError(r.Context(), wt.mux, out, w, r, err)
 		return
 	}
-	ctx, err := runtime.AnnotateContext(r.Context(), wt.mux, r, watchMethod, runtime.WithHTTPPathPattern(watchRoute))
+	ctx, err := runtime.AnnotateContext(r.Context(), wt.mux, r, timelinev1.TimelineService_WatchEntries_FullMethodName, runtime.WithHTTPPathPattern(wt.route))
 	if err != nil {
 		runtime.HTTPError(r.Context(), wt.mux, out, w, r, err)
 		return
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stopping := context.AfterFunc(wt.serving, cancel)
-	defer stopping()
 
 	startStream(w)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -160,7 +140,7 @@ func watchRequest(r *http.Request, parent string) (*timelinev1.WatchEntriesReque
 	query.Del(lastEventIDParam)
 	req := &timelinev1.WatchEntriesRequest{Parent: parent}
 	if err := runtime.PopulateQueryParameters(req, query, watchQueryFilter); err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return nil, (&apierror.Error{Code: codes.InvalidArgument, Message: err.Error()}).GRPCStatus().Err()
 	}
 	if lastID != "" {
 		seq, err := strconv.ParseInt(lastID, 10, 64)

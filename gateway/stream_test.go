@@ -121,6 +121,7 @@ func TestWatchNDJSON(t *testing.T) {
 	if req := sc.request(t); req.GetParent() != "timelines/talks" || req.GetSnapshotSize() != 5 {
 		t.Fatalf("request = %v", req)
 	}
+	opened := time.Now() // the server has read the request
 	sc.send(t, created(1, "a"))
 	resp := <-done
 	for k, want := range map[string]string{"Content-Type": "application/json", "Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Vary": "Accept"} {
@@ -143,7 +144,7 @@ func TestWatchNDJSON(t *testing.T) {
 	if ev := next()["result"]; ev["type"] != "ENTRY_CREATED" || ev["sequence"] != "1" {
 		t.Fatalf("first line = %v", ev)
 	}
-	time.Sleep(500 * time.Millisecond) // past the server's timeouts
+	gw.waitPastTimeouts(t, opened)
 	sc.send(t, heartbeat(1))
 	if ev := next()["result"]; ev["type"] != "HEARTBEAT" {
 		t.Fatalf("second line = %v", ev)
@@ -199,6 +200,7 @@ func TestWatchSSE(t *testing.T) {
 	sc := newScript()
 	gw := serveFake(t, &fakeTimelines{watch: sc.watch}, gateway.Options{SSERetry: 1500 * time.Millisecond})
 	resp := openWatch(t, gw.url+"/v1/timelines/talks/entries:watch?view=EDITOR", eventStream, http.StatusOK)
+	opened := time.Now() // the server has read the request
 	for k, want := range map[string]string{"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Vary": "Accept"} {
 		if got := resp.Header.Get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
@@ -229,7 +231,7 @@ func TestWatchSSE(t *testing.T) {
 	if ev := read(); ev.Type != "snapshot" || ev.LastEventID != "4" || !strings.Contains(ev.Data, `"timelines/talks"`) {
 		t.Fatalf("event = %+v", ev)
 	}
-	time.Sleep(500 * time.Millisecond) // past the server's timeouts
+	gw.waitPastTimeouts(t, opened)
 	sc.send(t, heartbeat(4))
 	sc.send(t, created(5, "a"))
 	ev := read()
