@@ -67,7 +67,7 @@ func TestRoutesWrites(t *testing.T) {
 		"update a timeline":                 {http.MethodPatch, "/v1/timelines/t", `{"status": "LIVE"}`, "t"},
 		"delete a timeline":                 {http.MethodDelete, "/v1/timelines/t", "", "t"},
 		"create an entry":                   {http.MethodPost, "/v1/timelines/t/entries", "{}", "t"},
-		"create entries":                    {http.MethodPost, "/v1/timelines/t/entries:batchCreate", "{}", "t"},
+		"import entries":                    {http.MethodPost, "/v1/timelines/t/entries:import", "{}", "t"},
 		"update an entry":                   {http.MethodPatch, "/v1/timelines/t/entries/e1", "{}", "t"},
 		"delete an entry":                   {http.MethodDelete, "/v1/timelines/t/entries/e1", "", "t"},
 		"create a timeline":                 {http.MethodPost, "/v1/timelines", "{}", ""},
