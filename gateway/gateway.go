@@ -180,8 +180,6 @@ func (rt *routes) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 		case r.Method == http.MethodGet:
 			kind, timeline := rt.hotRead(route, params)
 			rt.reads.serve(w, r, kind, timeline, func(w http.ResponseWriter) { next(w, r, params) })
-		case r.Method == http.MethodHead || r.Method == http.MethodOptions:
-			next(w, r, params)
 		default:
 			next(w, r, params)
 			// Whatever the outcome: a failed write may still have changed something.
