@@ -67,6 +67,10 @@ func NewServer(store Store, entities entityv1.EntityServiceClient, logger *slog.
 // timelines. Call it before stopping the gRPC server, which waits for streams to end.
 func (s *Server) Close() { s.feed.close() }
 
+// FeedStats tells how many timelines the server follows for live delivery and hot reads,
+// and how many watch streams it serves.
+func (s *Server) FeedStats() FeedStats { return s.feed.stats() }
+
 func pageSize(n int32) int {
 	switch {
 	case n <= 0:

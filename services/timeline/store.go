@@ -59,6 +59,9 @@ type Store interface {
 	ReadEvents(ctx context.Context, timelineID string, after int64, limit int) ([]*Event, error)
 	// LastSequence returns the timeline's last sequence number, 0 when it has none.
 	LastSequence(ctx context.Context, timelineID string) (int64, error)
+	// LastSequences returns, with one query, the last sequence number of each of the
+	// timelines that has events; the others are left out.
+	LastSequences(ctx context.Context, timelineIDs []string) (map[string]int64, error)
 }
 
 // TimelineQuery selects timelines, newest created first.

@@ -6,7 +6,6 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
-	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
@@ -53,10 +52,11 @@ func (s *Server) WatchEntries(req *timelinev1.WatchEntriesRequest, stream timeli
 		return err
 	}
 	audience, _ := visibility.Resolve(ctx, req.GetView())
-	t, err := s.feed.follow(ctx, timelineID)
+	t, err := s.feed.watch(ctx, timelineID)
 	if err != nil {
 		return err
 	}
+	defer s.feed.release(t)
 	w := newWatcher(s.feed.opts.Buffer)
 	ws := &watchStream{stream: stream, audience: audience}
 	defer t.unsubscribe(w)
@@ -93,7 +93,7 @@ func (ws *watchStream) snapshot(ctx context.Context, t *topic, w *watcher, n int
 		if t.page != nil {
 			entries, _, _ := t.page.first(n, func(e *Entry) bool { return ws.audience.SeesEntry(e.Status) })
 			tl := t.timeline
-			t.subs[w] = struct{}{}
+			t.addLocked(w)
 			ws.at = t.head
 			t.mu.Unlock()
 			resp := &timelinev1.WatchEntriesResponse{
@@ -132,7 +132,7 @@ func (ws *watchStream) replay(ctx context.Context, t *topic, w *watcher, after i
 		return apierror.OutOfRange(apierror.ReasonSequenceAhead, "after_sequence %d is past the timeline's last event, %d", after, head)
 	}
 	kept, ok := t.since(after)
-	t.subs[w] = struct{}{}
+	t.addLocked(w)
 	t.mu.Unlock()
 	ws.at = after
 	if ok {
@@ -249,47 +249,4 @@ func (ws *watchStream) view(ev *Event) *timelinev1.WatchEntriesResponse {
 	}
 	resp.Entry = e.proto()
 	return resp
-}
-
-// latestPage answers a request for the first page of a timeline's latest entries, the
-// one most readers ask for, from the feed's memory: ok is false when it cannot.
-func (s *Server) latestPage(ctx context.Context, timelineID string, req *timelinev1.ListEntriesRequest) (*timelinev1.ListEntriesResponse, bool, error) {
-	if req.GetPageToken() != "" || req.GetOrder() == timelinev1.Order_OLDEST_FIRST || req.GetStartTime() != nil ||
-		req.GetEndTime() != nil || len(req.GetKinds()) > 0 || len(req.GetStatuses()) > 0 || req.GetMentionedEntity() != "" {
-		return nil, false, nil
-	}
-	audience, err := visibility.Resolve(ctx, req.GetView())
-	if err != nil {
-		return nil, false, err
-	}
-	t, err := s.feed.follow(ctx, timelineID)
-	if err != nil {
-		if isNotFound(err) || ctx.Err() != nil {
-			return nil, false, err
-		}
-		return nil, false, nil // the database path may still answer
-	}
-	t.touch()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.gone || !audience.SeesTimeline(t.timeline.Status) {
-		return nil, false, apierror.NotFound(timelineName(timelineID))
-	}
-	if t.page == nil {
-		return nil, false, nil
-	}
-	entries, more, ok := t.page.first(pageSize(req.GetPageSize()), func(e *Entry) bool { return audience.SeesEntry(e.Status) })
-	if !ok {
-		return nil, false, nil
-	}
-	setTimelineStatus(ctx, t.timeline.Status)
-	resp := &timelinev1.ListEntriesResponse{Entries: make([]*timelinev1.Entry, len(entries))}
-	for i, e := range entries {
-		resp.Entries[i] = e.proto()
-	}
-	if more {
-		last := entries[len(entries)-1]
-		resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.SortTime().UnixMilli(), ID: last.ID}, pagetoken.Fingerprint(req))
-	}
-	return resp, true, nil
 }

@@ -96,7 +96,9 @@ func benchmarkWatchFanout(b *testing.B, otherReplica bool) {
 	for range watchers {
 		<-ready
 	}
-	time.Sleep(500 * time.Millisecond) // every stream subscribed
+	for e.srv.FeedStats().Watchers < watchers { // every stream subscribed
+		time.Sleep(time.Millisecond)
+	}
 
 	b.ResetTimer()
 	for i := range b.N {

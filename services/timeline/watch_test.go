@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -195,6 +196,7 @@ func TestWatchSnapshotThenChanges(t *testing.T) {
 		names = append(names, addEntry(t, e.tl, tl.GetName(), fmt.Sprintf("Early %d", i), timelinev1.Entry_PUBLISHED).GetName())
 	}
 	var wg sync.WaitGroup
+	var written atomic.Int32
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -203,9 +205,11 @@ func TestWatchSnapshotThenChanges(t *testing.T) {
 			if _, err := e.tl.UpdateEntry(ctx, &timelinev1.UpdateEntryRequest{Entry: &timelinev1.Entry{Name: names[i%10], Body: fmt.Sprintf("edit %d", i)}}); err != nil {
 				t.Error(err)
 			}
+			written.Add(1)
 		}
 	}()
-	time.Sleep(20 * time.Millisecond)
+	// The snapshot is taken while the writes go on.
+	waitFor(t, func() bool { return written.Load() > 0 })
 	events, _ := watch(t, e.tl, &timelinev1.WatchEntriesRequest{
 		Parent: tl.GetName(), Start: &timelinev1.WatchEntriesRequest_SnapshotSize{SnapshotSize: 100},
 	}, false)
@@ -254,7 +258,7 @@ func TestWatchDrafts(t *testing.T) {
 	tl := liveTimeline(t, e)
 	public, _ := watch(t, e.tl, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
 	editor, _ := watch(t, e.tl, &timelinev1.WatchEntriesRequest{Parent: tl.GetName(), View: timelinev1.View_EDITOR}, false)
-	time.Sleep(50 * time.Millisecond) // let both streams subscribe
+	watchers(t, e.srv, 2)
 
 	draft := addEntry(t, e.tl, tl.GetName(), "Unconfirmed: talks moved", timelinev1.Entry_DRAFT)
 	if _, err := e.tl.UpdateEntry(ctx, &timelinev1.UpdateEntryRequest{Entry: &timelinev1.Entry{Name: draft.GetName(), Body: "still checking"}}); err != nil {
@@ -323,7 +327,7 @@ func TestWatchSlowConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	fast, _ := watch(t, e.tl, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
-	time.Sleep(50 * time.Millisecond)
+	watchers(t, e.srv, 2)
 
 	// Large entries fill the stream's flow-control window quickly.
 	const total = 40
@@ -385,7 +389,7 @@ func TestWatchAcrossReplicas(t *testing.T) {
 	c, _ := e.replica(t, fastFeed)
 	tl := liveTimeline(t, e)
 	events, _ := watch(t, e.tl, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
-	time.Sleep(50 * time.Millisecond)
+	watchers(t, e.srv, 1)
 
 	const writers, each = 4, 10
 	var wg sync.WaitGroup
@@ -480,7 +484,8 @@ func TestWatchEndsOnShutdownAndDeletion(t *testing.T) {
 	_, endDeleted := watch(t, e.tl, &timelinev1.WatchEntriesRequest{Parent: other.GetName()}, false)
 	b, bSrv := e.replica(t, fastFeed)
 	_, endShutdown := watch(t, b, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
-	time.Sleep(50 * time.Millisecond)
+	watchers(t, e.srv, 1)
+	watchers(t, bSrv, 1)
 
 	if _, err := e.tl.DeleteTimeline(ctx, &timelinev1.DeleteTimelineRequest{Name: other.GetName()}); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack"
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack/stacktest"
@@ -20,6 +21,7 @@ type api struct {
 	t        testing.TB
 	base     string
 	grpcAddr string
+	nr       *stacktest.Newsroom
 }
 
 func start(t testing.TB, tune ...func(*stack.Config)) *api {
@@ -33,7 +35,22 @@ func start(t testing.TB, tune ...func(*stack.Config)) *api {
 func startStoppable(t testing.TB, tune ...func(*stack.Config)) (*api, func() error) {
 	t.Helper()
 	nr := stacktest.Start(t, tune...)
-	return &api{t: t, base: "http://" + nr.HTTPAddr, grpcAddr: nr.GRPCAddr}, nr.Stop
+	return &api{t: t, base: "http://" + nr.HTTPAddr, grpcAddr: nr.GRPCAddr, nr: nr}, nr.Stop
+}
+
+// waitWatchers waits until the Timeline service serves n watch streams, and reports
+// whether it did in time (the test has failed otherwise). Safe in any goroutine.
+func (a *api) waitWatchers(n int) bool {
+	a.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for a.nr.FeedStats().Watchers != n {
+		if time.Now().After(deadline) {
+			a.t.Errorf("%d watch streams, want %d", a.nr.FeedStats().Watchers, n)
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }
 
 // response is a decoded JSON response.

@@ -69,10 +69,13 @@ func TestWatchNDJSONWhileWriting(t *testing.T) {
 	written := make(chan time.Time, n)
 	var wg sync.WaitGroup
 	wg.Go(func() {
+		if !a.waitWatchers(1) { // from now: written once the stream is there
+			return
+		}
 		for i := range n {
-			time.Sleep(100 * time.Millisecond)
 			a.addEntry("talks", fmt.Sprintf("e%d", i))
 			written <- time.Now()
+			time.Sleep(100 * time.Millisecond) // entries a moment apart, as an editor posts them
 		}
 	})
 	defer wg.Wait()

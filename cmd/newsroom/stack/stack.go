@@ -113,6 +113,9 @@ func (s *Stack) build(ctx context.Context) error {
 	return nil
 }
 
+// FeedStats is what the Timeline service follows for live delivery and hot reads.
+func (s *Stack) FeedStats() timeline.FeedStats { return s.timeline.FeedStats() }
+
 // GRPCAddr is the address to dial for the gRPC API.
 func (s *Stack) GRPCAddr() string { return command.DialAddr(s.cfg.GRPCListener.Addr()) }
 

@@ -52,6 +52,7 @@ const (
 	ReasonWatcherTooSlow = "WATCHER_TOO_SLOW"
 	ReasonHistoryExpired = "HISTORY_EXPIRED"
 	ReasonSequenceAhead  = "SEQUENCE_AHEAD"
+	ReasonFollowLimit    = "FOLLOW_LIMIT" // the replica follows as many timelines as it may
 
 	// Entities.
 	ReasonEntityNotFound      = "ENTITY_NOT_FOUND"

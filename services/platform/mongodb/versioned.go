@@ -77,8 +77,8 @@ type lockRef struct {
 // NewLocks returns an empty set.
 func NewLocks() *Locks { return &Locks{locks: map[string]*lockRef{}} }
 
-// lock locks id and returns its unlock; nil Locks lock nothing.
-func (l *Locks) lock(id string) func() {
+// Lock locks id and returns its unlock; nil Locks lock nothing.
+func (l *Locks) Lock(id string) func() {
 	if l == nil {
 		return func() {}
 	}
@@ -127,7 +127,7 @@ func (v Versioned) Insert(ctx context.Context, id string, doc, logEntry any) err
 // It returns ErrConflict when the stored revision is another, ErrGone when the
 // document does not exist, and a unique-key violation of next as is (nothing written).
 func (v Versioned) Replace(ctx context.Context, id string, revision int64, next, logEntry any) error {
-	defer v.Locks.lock(id)()
+	defer v.Locks.Lock(id)()
 	claim := LogID(id, revision+1)
 	// The claim carries a nonce, so that a claim this writer made but whose
 	// acknowledgement it lost (the driver retries the insert and finds it taken) is

@@ -122,6 +122,10 @@ func (s *Store) appendEvents(ctx context.Context, events []*timeline.Event, refe
 	s.lastSeq.Store(timelineID, last)
 	// A failure here leaves the head behind the log until the next append, which finds
 	// its numbers taken and moves past them: followers then see these events late.
+	// FerretDB applies $max by reading, then writing: raises from this process take
+	// turns, so that none puts back a lower head. Replicas on FerretDB can still do so;
+	// the next append raises it again (on MongoDB, $max is atomic).
+	defer s.headLocks.Lock(timelineID)()
 	raise := func() error {
 		_, err := s.heads.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: timelineID}},
 			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: last}}}, {Key: "$set", Value: bson.D{{Key: "sv", Value: schemaVersion}}}},

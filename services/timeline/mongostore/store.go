@@ -36,6 +36,7 @@ type Store struct {
 	entryLog    mongodb.Versioned
 	events      *mongo.Collection
 	heads       *mongo.Collection
+	headLocks   *mongodb.Locks
 	// lastSeq caches each timeline's last known sequence number (int64 by timeline
 	// id): where the search for the next free one starts.
 	lastSeq sync.Map
@@ -97,6 +98,7 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 		entryLog:    mongodb.Versioned{Docs: entries, Log: db.Collection("entry_revisions"), Locks: mongodb.NewLocks()},
 		events:      db.Collection("timeline_events"),
 		heads:       db.Collection("timeline_heads"),
+		headLocks:   mongodb.NewLocks(),
 	}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack"
 	"github.com/newsroomhq/newsroom/services/platform/testenv"
+	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
 // Newsroom is a running stack.
@@ -21,6 +22,9 @@ type Newsroom struct {
 	GRPCAddr string
 	// HTTPAddr is the host:port of the REST API.
 	HTTPAddr string
+	// FeedStats tells how many timelines and watch streams the Timeline service has:
+	// what tests wait for instead of sleeping.
+	FeedStats func() timeline.FeedStats
 	// Stop stops the stack, at most once, and returns what its Run returned. The test's
 	// cleanup calls it too.
 	Stop func() error
@@ -68,5 +72,5 @@ func Start(t testing.TB, tune ...func(*stack.Config)) *Newsroom {
 			t.Errorf("stack: %v", err)
 		}
 	})
-	return &Newsroom{GRPCAddr: st.GRPCAddr(), HTTPAddr: st.HTTPAddr(), Stop: stop}
+	return &Newsroom{GRPCAddr: st.GRPCAddr(), HTTPAddr: st.HTTPAddr(), FeedStats: st.FeedStats, Stop: stop}
 }
