@@ -21,7 +21,6 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/entity"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 )
 
@@ -163,7 +162,7 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 		return err
 	} else if ok {
 		// Checked before claiming: claims in the name of an existing entity look like its own.
-		return apierror.AlreadyExists(resource(e.ID))
+		return fmt.Errorf("create %s: %w", resource(e.ID), entity.ErrAlreadyExists)
 	}
 	claimed, err := s.claimAll(ctx, e.ID, e.ExternalIDs)
 	if err != nil {
@@ -174,7 +173,7 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 		s.releaseAll(ctx, e.ID, claimed)
 	}
 	if mongodb.IsDuplicateKey(err) {
-		return apierror.AlreadyExists(resource(e.ID))
+		return fmt.Errorf("create %s: %w", resource(e.ID), entity.ErrAlreadyExists)
 	}
 	if err != nil {
 		return fmt.Errorf("insert entity: %w", err)
@@ -201,7 +200,7 @@ func (s *Store) GetEntity(ctx context.Context, id string) (*entity.Entity, error
 	var d entityDoc
 	err := s.entities.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apierror.NotFound(resource(id))
+		return nil, fmt.Errorf("read %s: %w", resource(id), entity.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read entity %s: %w", id, err)
@@ -317,15 +316,15 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, revision int64) err
 	return nil
 }
 
-// writeErr turns the outcomes of Versioned writes into API errors.
+// writeErr turns the outcomes of Versioned writes into the errors of entity.Store.
 func writeErr(err error, name string) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, mongodb.ErrGone):
-		return apierror.NotFound(name)
+		return fmt.Errorf("write %s: %w", name, entity.ErrNotFound)
 	case errors.Is(err, mongodb.ErrConflict):
-		return apierror.Aborted(name)
+		return fmt.Errorf("write %s: %w", name, entity.ErrConflict)
 	}
 	return fmt.Errorf("write %s: %w", name, err)
 }
