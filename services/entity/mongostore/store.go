@@ -210,6 +210,9 @@ func (s *Store) GetEntity(ctx context.Context, id string) (*entity.Entity, error
 
 // GetEntities implements entity.Store.
 func (s *Store) GetEntities(ctx context.Context, ids []string) ([]*entity.Entity, error) {
+	if len(ids) == 0 {
+		return nil, nil // $in wants an array, and a nil slice is null
+	}
 	return s.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil)
 }
 
@@ -242,6 +245,9 @@ func (s *Store) ListEntities(ctx context.Context, q entity.Query) ([]*entity.Ent
 
 // ResolveEntities implements entity.Store.
 func (s *Store) ResolveEntities(ctx context.Context, keys []string, kind entityv1.Entity_Kind) ([]*entity.Entity, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
 	filter := bson.D{{Key: "keys", Value: bson.D{{Key: "$in", Value: keys}}}}
 	if kind != entityv1.Entity_KIND_UNSPECIFIED {
 		filter = append(filter, bson.E{Key: "kind", Value: kind.String()})
