@@ -34,6 +34,9 @@ func (e *ExternalIDTakenError) Error() string {
 // Is makes errors.Is(err, ErrExternalIDTaken) true.
 func (e *ExternalIDTakenError) Is(target error) bool { return target == ErrExternalIDTaken }
 
+// errStopped is what callers waiting for the linker get once the server is closed.
+var errStopped = errors.New("entity server closed")
+
 // apiError is the one mapping of the service's errors to what clients see; name is the
 // resource (or resources) the call was about. Other errors are returned as they are:
 // *apierror.Error values and context errors keep their meaning, anything else is
@@ -61,6 +64,8 @@ func apiError(err error, name string) error {
 		e := apierror.Aborted(name) // ETAG_MISMATCH: the client's next step is the same
 		e.Cause = err
 		return e
+	case errors.Is(err, errStopped):
+		return &apierror.Error{Code: codes.Unavailable, Reason: apierror.ReasonShuttingDown, Message: "the server is shutting down: retry on another replica", Cause: err}
 	}
 	return err
 }

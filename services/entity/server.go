@@ -25,10 +25,11 @@ type Server struct {
 	logger    *slog.Logger
 	validator *validation.Validator
 	now       func() time.Time
-	links     links
+	links     *links
 }
 
-// NewServer returns the Entity service on store.
+// NewServer returns the Entity service on store. It starts building the linker over
+// every entity's names at once; Close stops that.
 func NewServer(store Store, logger *slog.Logger) (*Server, error) {
 	v, err := validation.New()
 	if err != nil {
@@ -39,8 +40,13 @@ func NewServer(store Store, logger *slog.Logger) (*Server, error) {
 		logger:    logger,
 		validator: v,
 		now:       func() time.Time { return millis(time.Now()) },
+		links:     newLinks(store, logger),
 	}, nil
 }
+
+// Close stops the linker's builder; LinkEntities calls still waiting for it fail as
+// UNAVAILABLE. Call it once the gRPC server has stopped.
+func (s *Server) Close() { s.links.close() }
 
 func pageSize(n int32) int {
 	switch {
