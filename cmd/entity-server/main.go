@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	defer svc.Close() // after the gRPC server: calls in flight may wait for the linker
 	srv, err := grpcserver.New(logger)
 	if err != nil {
 		return err

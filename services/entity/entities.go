@@ -3,12 +3,12 @@ package entity
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -20,6 +20,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
 	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/platform/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/retry"
 )
 
 var entityFields = fieldmask.FieldsOf((&entityv1.Entity{}).ProtoReflect().Descriptor())
@@ -42,7 +43,7 @@ func (s *Server) CreateEntity(ctx context.Context, req *entityv1.CreateEntityReq
 	}
 	e.setContent(req.GetEntity())
 	if err := s.store.CreateEntity(ctx, e); err != nil {
-		return nil, err
+		return nil, apiError(err, e.Name())
 	}
 	s.links.changed()
 	return e.proto(), nil
@@ -56,7 +57,7 @@ func (s *Server) GetEntity(ctx context.Context, req *entityv1.GetEntityRequest) 
 	}
 	e, err := s.store.GetEntity(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, apiError(err, req.GetName())
 	}
 	return e.proto(), nil
 }
@@ -95,7 +96,7 @@ func (s *Server) BatchGetEntities(ctx context.Context, req *entityv1.BatchGetEnt
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &apierror.Error{Code: codes.NotFound, Reason: apierror.ReasonEntityNotFound, Message: strings.Join(missing, ", ") + " not found"}
+		return nil, apiError(ErrNotFound, strings.Join(missing, ", "))
 	}
 	return resp, nil
 }
@@ -183,14 +184,18 @@ func (s *Server) UpdateEntity(ctx context.Context, req *entityv1.UpdateEntityReq
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 1; ; attempt++ {
+	// Without an etag the client asked for its change whatever else changed meanwhile:
+	// a lost race is tried again on the new revision.
+	again := func(err error) bool { return patch.GetEtag() == "" && errors.Is(err, ErrConflict) }
+	var out *entityv1.Entity
+	err = retry.Default().Do(ctx, again, func() error {
 		cur, err := s.store.GetEntity(ctx, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		merged := cur.proto()
 		if err := etag.Check(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
-			return nil, err
+			return err
 		}
 		fieldmask.Apply(merged, patch, paths)
 		for _, sys := range systems {
@@ -204,30 +209,27 @@ func (s *Server) UpdateEntity(ctx context.Context, req *entityv1.UpdateEntityReq
 			}
 		}
 		if err := s.validator.Check(merged, "entity"); err != nil {
-			return nil, err
+			return err
 		}
 		if proto.Equal(merged, cur.proto()) {
-			return merged, nil // nothing to change: keep the etag
+			out = merged // nothing to change: keep the etag
+			return nil
 		}
 		next := *cur
 		next.setContent(merged)
 		next.UpdateTime = s.now()
 		next.Revision = cur.Revision + 1
-		err = s.store.UpdateEntity(ctx, cur, &next)
-		if err == nil {
-			s.links.changed()
+		if err := s.store.UpdateEntity(ctx, cur, &next); err != nil {
+			return err
 		}
-		if retryable(err, patch.GetEtag(), attempt) {
-			if err := backoff(ctx, attempt); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return next.proto(), nil
+		s.links.changed()
+		out = next.proto()
+		return nil
+	})
+	if err != nil {
+		return nil, apiError(err, entityName(id))
 	}
+	return out, nil
 }
 
 // resolveMask returns the top-level fields an update changes and the external id
@@ -264,7 +266,7 @@ func (s *Server) DeleteEntity(ctx context.Context, req *entityv1.DeleteEntityReq
 	if req.GetEtag() != "" {
 		cur, err := s.store.GetEntity(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, apiError(err, req.GetName())
 		}
 		if err := etag.Check(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
 			return nil, err
@@ -272,7 +274,7 @@ func (s *Server) DeleteEntity(ctx context.Context, req *entityv1.DeleteEntityReq
 		revision = cur.Revision
 	}
 	if err := s.store.DeleteEntity(ctx, id, revision); err != nil {
-		return nil, err
+		return nil, apiError(err, req.GetName())
 	}
 	s.links.changed()
 	return &emptypb.Empty{}, nil

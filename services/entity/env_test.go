@@ -26,24 +26,37 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // env is the Entity service on its own gRPC server and listener, on a fresh database.
 type env struct {
 	ent entityv1.EntityServiceClient
+	srv *entity.Server
 	db  *mongo.Database
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
-	db := testenv.Database(t)
+	e := &env{db: testenv.Database(t)}
+	e.ent, e.srv = e.replica(t, nil)
+	return e
+}
+
+// replica starts another Entity service process on the env's database, as a deployment
+// with several replicas has. wrap, when not nil, wraps its store.
+func (e *env) replica(t testing.TB, wrap func(entity.Store) entity.Store) (entityv1.EntityServiceClient, *entity.Server) {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	store, err := mongostore.New(ctx, db)
+	var store entity.Store
+	store, err := mongostore.New(context.Background(), e.db)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if wrap != nil {
+		store = wrap(store)
 	}
 	srv, err := entity.NewServer(store, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(srv.Close) // after the gRPC server stops: cleanups run last first
 	conn := grpctest.Serve(t, logger, func(s *grpc.Server) { entityv1.RegisterEntityServiceServer(s, srv) })
-	return &env{ent: entityv1.NewEntityServiceClient(conn), db: db}
+	return entityv1.NewEntityServiceClient(conn), srv
 }
 
 // load creates the fixture's entities under their fixture ids and returns them by id.

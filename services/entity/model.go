@@ -1,17 +1,14 @@
 package entity
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"time"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/etag"
 )
 
@@ -48,19 +45,6 @@ func (e *Entity) Keys() []string {
 // SortName is what entities are listed by: the folded display name, so that "Édouard"
 // sorts with "Edouard" and "de Gaulle" with "De Gaulle".
 func (e *Entity) SortName() string { return textnorm.Fold(e.DisplayName) }
-
-// ExternalIDTaken is the error for an entity given an external id that entities/{holder}
-// already has: ALREADY_EXISTS, naming the field as the client sent it.
-func ExternalIDTaken(system, value, holder string) error {
-	field := fmt.Sprintf("entity.external_ids[%q]", system)
-	desc := fmt.Sprintf("%s %q already belongs to %s", system, value, entityName(holder))
-	return &apierror.Error{
-		Code:       codes.AlreadyExists,
-		Reason:     apierror.ReasonExternalIDTaken,
-		Message:    field + ": " + desc,
-		Violations: []apierror.FieldViolation{{Field: field, Description: desc}},
-	}
-}
 
 // MongoDB keeps milliseconds: truncate every time on the way in, so that what a client
 // reads back is exactly what is stored.

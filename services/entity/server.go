@@ -3,14 +3,9 @@
 package entity
 
 import (
-	"context"
-	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"time"
-
-	"google.golang.org/grpc/codes"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
@@ -21,10 +16,6 @@ import (
 const (
 	defaultPageSize = 20
 	maxPageSize     = 100
-	// Attempts at a read-modify-write that has no etag before giving up on a busy entity,
-	// and the longest wait between two: entities are edited by several desks at once.
-	updateAttempts = 10
-	maxBackoff     = 100 * time.Millisecond
 )
 
 // Server implements entityv1.EntityServiceServer.
@@ -34,10 +25,11 @@ type Server struct {
 	logger    *slog.Logger
 	validator *validation.Validator
 	now       func() time.Time
-	links     links
+	links     *links
 }
 
-// NewServer returns the Entity service on store.
+// NewServer returns the Entity service on store. It starts building the linker over
+// every entity's names at once; Close stops that.
 func NewServer(store Store, logger *slog.Logger) (*Server, error) {
 	v, err := validation.New()
 	if err != nil {
@@ -48,8 +40,13 @@ func NewServer(store Store, logger *slog.Logger) (*Server, error) {
 		logger:    logger,
 		validator: v,
 		now:       func() time.Time { return millis(time.Now()) },
+		links:     newLinks(store, logger),
 	}, nil
 }
+
+// Close stops the linker's builder; LinkEntities calls still waiting for it fail as
+// UNAVAILABLE. Call it once the gRPC server has stopped.
+func (s *Server) Close() { s.links.close() }
 
 func pageSize(n int32) int {
 	switch {
@@ -70,25 +67,4 @@ func parseName(field, name string) (string, error) {
 		return "", apierror.InvalidField(field, `must be "entities/{entity}"`)
 	}
 	return id, nil
-}
-
-// retryable reports whether a read-modify-write that lost a race should be tried again:
-// only when the client gave no etag, so it did not ask to fail on concurrent changes.
-func retryable(err error, etag string, attempt int) bool {
-	var e *apierror.Error
-	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Code == codes.Aborted
-}
-
-// backoff waits before another attempt: at random, so that the writers that collided do
-// not collide again, and longer after every attempt, so that a crowd thins out.
-func backoff(ctx context.Context, attempt int) error {
-	limit := min(maxBackoff, time.Millisecond<<attempt)
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))) + time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

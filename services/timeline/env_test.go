@@ -51,6 +51,7 @@ func newEnv(t testing.TB, opts ...timeline.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(entSrv.Close)
 	entConn := serve(t, logger, func(s *grpc.Server) { entityv1.RegisterEntityServiceServer(s, entSrv) })
 
 	e := &env{ent: entityv1.NewEntityServiceClient(entConn), db: db, logger: logger}

@@ -47,6 +47,7 @@ type Stack struct {
 	grpc     *grpcserver.Server
 	http     *http.Server
 	conn     *grpc.ClientConn
+	entity   *entity.Server
 	timeline *timeline.Server
 }
 
@@ -62,6 +63,9 @@ func New(ctx context.Context, cfg Config) (*Stack, error) {
 	if err := s.build(ctx); err != nil {
 		if s.conn != nil {
 			_ = s.conn.Close()
+		}
+		if s.entity != nil {
+			s.entity.Close()
 		}
 		return nil, err
 	}
@@ -82,7 +86,7 @@ func (s *Stack) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stack: entity store: %w", err)
 	}
-	entSrv, err := entity.NewServer(es, logger.With("service", "entity"))
+	s.entity, err = entity.NewServer(es, logger.With("service", "entity"))
 	if err != nil {
 		return fmt.Errorf("stack: entity service: %w", err)
 	}
@@ -99,7 +103,7 @@ func (s *Stack) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stack: gRPC server: %w", err)
 	}
-	entityv1.RegisterEntityServiceServer(s.grpc.Server, entSrv)
+	entityv1.RegisterEntityServiceServer(s.grpc.Server, s.entity)
 	timelinev1.RegisterTimelineServiceServer(s.grpc.Server, s.timeline)
 	s.grpc.MarkServing()
 
@@ -124,9 +128,11 @@ func (s *Stack) HTTPAddr() string { return command.DialAddr(s.cfg.HTTPListener.A
 
 // Run serves until ctx is done, then drains: watch streams end first (clients resume
 // elsewhere), then the gateway (its requests still need the services), then the gRPC
-// server. It returns an error only when a server failed.
+// server; last the Entity service stops building its linker. It returns an error only
+// when a server failed.
 func (s *Stack) Run(ctx context.Context) error {
 	defer func() { _ = s.conn.Close() }()
+	defer s.entity.Close() // once the gRPC server has stopped
 	return command.Serve(ctx, s.cfg.Logger, s.cfg.ShutdownTimeout,
 		command.OnStop("watch streams", s.timeline.Close),
 		command.HTTP(s.http, s.cfg.HTTPListener),

@@ -13,7 +13,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/newsroomhq/newsroom/services/entity"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 )
 
@@ -72,7 +71,7 @@ func (s *Store) claim(ctx context.Context, id, system, value string) (fresh bool
 	key := claimKey(system, value)
 	for attempt := 1; ; attempt++ {
 		if attempt > claimAttempts {
-			return false, apierror.Aborted(resource(id))
+			return false, fmt.Errorf("claim external id %s for %s: it keeps changing hands: %w", key, resource(id), entity.ErrConflict)
 		}
 		_, err := s.claims.InsertOne(ctx, claimDoc{ID: key, Entity: id, ClaimTime: time.Now().UTC()})
 		if err == nil {
@@ -98,7 +97,7 @@ func (s *Store) claim(ctx context.Context, id, system, value string) (fresh bool
 			return false, err
 		}
 		if holds || time.Since(c.ClaimTime) < claimGrace {
-			return false, entity.ExternalIDTaken(system, value, c.Entity)
+			return false, &entity.ExternalIDTakenError{System: system, Value: value, Holder: c.Entity}
 		}
 		// Left over by a write that failed half-way: take it over.
 		if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "entity", Value: c.Entity}}); err != nil {
@@ -123,7 +122,7 @@ func (s *Store) claim(ctx context.Context, id, system, value string) (fresh bool
 	if err != nil {
 		return false, fmt.Errorf("look for holders of %s: %w", key, err)
 	}
-	return false, entity.ExternalIDTaken(system, value, other.ID)
+	return false, &entity.ExternalIDTakenError{System: system, Value: value, Holder: other.ID}
 }
 
 // holds reports whether entity id has the external id whose claim _id is key.

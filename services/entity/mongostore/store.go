@@ -21,7 +21,6 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	"github.com/newsroomhq/newsroom/services/entity"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 )
 
@@ -163,7 +162,7 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 		return err
 	} else if ok {
 		// Checked before claiming: claims in the name of an existing entity look like its own.
-		return apierror.AlreadyExists(resource(e.ID))
+		return fmt.Errorf("create %s: %w", resource(e.ID), entity.ErrAlreadyExists)
 	}
 	claimed, err := s.claimAll(ctx, e.ID, e.ExternalIDs)
 	if err != nil {
@@ -174,7 +173,7 @@ func (s *Store) CreateEntity(ctx context.Context, e *entity.Entity) error {
 		s.releaseAll(ctx, e.ID, claimed)
 	}
 	if mongodb.IsDuplicateKey(err) {
-		return apierror.AlreadyExists(resource(e.ID))
+		return fmt.Errorf("create %s: %w", resource(e.ID), entity.ErrAlreadyExists)
 	}
 	if err != nil {
 		return fmt.Errorf("insert entity: %w", err)
@@ -201,7 +200,7 @@ func (s *Store) GetEntity(ctx context.Context, id string) (*entity.Entity, error
 	var d entityDoc
 	err := s.entities.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apierror.NotFound(resource(id))
+		return nil, fmt.Errorf("read %s: %w", resource(id), entity.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read entity %s: %w", id, err)
@@ -211,6 +210,9 @@ func (s *Store) GetEntity(ctx context.Context, id string) (*entity.Entity, error
 
 // GetEntities implements entity.Store.
 func (s *Store) GetEntities(ctx context.Context, ids []string) ([]*entity.Entity, error) {
+	if len(ids) == 0 {
+		return nil, nil // $in wants an array, and a nil slice is null
+	}
 	return s.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil)
 }
 
@@ -243,6 +245,9 @@ func (s *Store) ListEntities(ctx context.Context, q entity.Query) ([]*entity.Ent
 
 // ResolveEntities implements entity.Store.
 func (s *Store) ResolveEntities(ctx context.Context, keys []string, kind entityv1.Entity_Kind) ([]*entity.Entity, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
 	filter := bson.D{{Key: "keys", Value: bson.D{{Key: "$in", Value: keys}}}}
 	if kind != entityv1.Entity_KIND_UNSPECIFIED {
 		filter = append(filter, bson.E{Key: "kind", Value: kind.String()})
@@ -317,15 +322,15 @@ func (s *Store) DeleteEntity(ctx context.Context, id string, revision int64) err
 	return nil
 }
 
-// writeErr turns the outcomes of Versioned writes into API errors.
+// writeErr turns the outcomes of Versioned writes into the errors of entity.Store.
 func writeErr(err error, name string) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, mongodb.ErrGone):
-		return apierror.NotFound(name)
+		return fmt.Errorf("write %s: %w", name, entity.ErrNotFound)
 	case errors.Is(err, mongodb.ErrConflict):
-		return apierror.Aborted(name)
+		return fmt.Errorf("write %s: %w", name, entity.ErrConflict)
 	}
 	return fmt.Errorf("write %s: %w", name, err)
 }
