@@ -67,7 +67,8 @@ func benchmarkHotRead(b *testing.B, tune ...func(*stack.Config)) {
 	req := &timelinev1.ListEntriesRequest{Parent: parent}
 	tl := timelinev1.NewTimelineServiceClient(conn)
 
-	// The first read loads the page from the database; later ones find it in memory.
+	// The first read is a database query; the second makes the timeline followed, which
+	// loads its latest entries from the database; later ones find them in memory.
 	began := time.Now()
 	page, err := tl.ListEntries(ctx, req)
 	if err != nil {
@@ -76,7 +77,12 @@ func benchmarkHotRead(b *testing.B, tune ...func(*stack.Config)) {
 	if len(page.GetEntries()) != 20 || page.GetNextPageToken() == "" {
 		b.Fatalf("first page: %d entries, next page token %q", len(page.GetEntries()), page.GetNextPageToken())
 	}
-	b.Logf("first read (loads the page from the database): %v", time.Since(began).Round(time.Millisecond))
+	b.Logf("first read (a database query): %v", time.Since(began).Round(time.Millisecond))
+	began = time.Now()
+	if _, err := tl.ListEntries(ctx, req); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("second read (loads the page into memory): %v", time.Since(began).Round(time.Millisecond))
 	began = time.Now()
 	if _, err := tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: parent, PageToken: page.GetNextPageToken()}); err != nil {
 		b.Fatal(err)

@@ -1,10 +1,8 @@
 package importfmt
 
 import (
-	"bufio"
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -131,89 +129,6 @@ func documentTexts(doc *Document) []string {
 		out = append(out, strings.Split(it.Body, "\n\n")...)
 	}
 	return out
-}
-
-// moduleRoot is the folder of go.mod above the test's working directory.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// TestParseLiveBlogSample reads a real page kept beside the repository checkout, where
-// there is one.
-func TestParseLiveBlogSample(t *testing.T) {
-	name := filepath.Join(moduleRoot(t), "..", "shared", "seed-liveblog-2025-06-02.txt")
-	raw, err := os.ReadFile(name)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("no sample page beside the repository")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := parseFile(t, name)
-
-	first, _, _ := strings.Cut(string(raw), "\n")
-	if _, title, ok := strings.Cut(strings.TrimSpace(first), " 2025-06-02 "); !ok || doc.Title != title {
-		t.Errorf("Title = %q, want %q", doc.Title, title)
-	}
-	if want := time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC); !doc.Date.Equal(want) {
-		t.Errorf("Date = %v, want %v", doc.Date, want)
-	}
-	if doc.Standfirst == "" || len(doc.Lede) == 0 {
-		t.Errorf("standfirst %q, %d lede paragraphs", doc.Standfirst, len(doc.Lede))
-	}
-	if len(doc.Items) == 0 {
-		t.Fatal("no entries")
-	}
-	recaps := 0
-	for _, it := range doc.Items {
-		if it.Body == "" {
-			t.Errorf("entry %q (line %d) has no body", it.Headline, it.Line)
-		}
-		if it.Kind == timelinev1.Entry_SUMMARY {
-			recaps++
-			if strings.HasPrefix(it.Headline, "Recap") {
-				t.Errorf("recap label kept: %q", it.Headline)
-			}
-		}
-	}
-	if recaps == 0 {
-		t.Errorf("no SUMMARY entry among %q", headlines(doc.Items))
-	}
-
-	// Every line of the page is in the document, except site furniture; and no furniture is.
-	kept := map[string]bool{}
-	for _, text := range documentTexts(doc) {
-		kept[text] = true
-		if isBoilerplate(text) || strings.Contains(strings.ToLower(text), "comment") && strings.HasPrefix(text, "Join") {
-			t.Errorf("boilerplate kept: %q", text)
-		}
-	}
-	sc := bufio.NewScanner(strings.NewReader(string(raw)))
-	sc.Buffer(nil, MaxLineBytes)
-	for n := 1; sc.Scan(); n++ {
-		line := collapse(sc.Text())
-		if n == 1 || line == "" || isBoilerplate(line) {
-			continue
-		}
-		if _, rest := splitLabel(line); !kept[line] && !kept[rest] {
-			t.Errorf("line %d lost: %q", n, line)
-		}
-	}
-	t.Logf("%d entries: %q", len(doc.Items), headlines(doc.Items))
 }
 
 func TestParseLiveBlogRules(t *testing.T) {
