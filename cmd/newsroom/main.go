@@ -19,6 +19,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/platform/command"
 	"github.com/newsroomhq/newsroom/services/platform/embeddb"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
+	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
 func main() { command.Main(run) }
@@ -31,6 +32,7 @@ type config struct {
 	DBOnly     bool
 	DBAddr     string
 	MongoDBURI string
+	Followed   int
 }
 
 // run parses args and serves until ctx is done.
@@ -44,6 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	f.Bool(&cfg.DBOnly, "db-only", false, "serve only the embedded database, for separate service processes")
 	f.String(&cfg.DBAddr, "db-addr", "", "address of the embedded database (default 127.0.0.1:27017 with --db-only, a free port otherwise)")
 	f.String(&cfg.MongoDBURI, "mongodb-uri", "", "MongoDB to use instead of the embedded database")
+	f.Int(&cfg.Followed, "max-followed-timelines", timeline.DefaultMaxFollowed, "most timelines followed at once for watchers and hot reads")
 	if err := f.ParseFlags(args); err != nil {
 		return err
 	}
@@ -127,6 +130,7 @@ func serveAll(ctx context.Context, cfg config, logger *slog.Logger, stdout, stde
 	}
 	st, err := stack.New(ctx, stack.Config{
 		DB: db, Logger: logger, GRPCListener: grpcLis, HTTPListener: httpLis, ShutdownTimeout: cfg.ShutdownTimeout,
+		Feed: timeline.FeedOptions{MaxFollowed: cfg.Followed},
 	})
 	if err != nil {
 		_ = grpcLis.Close()

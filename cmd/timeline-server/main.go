@@ -28,12 +28,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		GRPCAddr   string
 		EntityAddr string
 		MongoDBURI string
+		Followed   int
 	}
 	f := command.NewFlags("timeline-server", stderr, getenv)
 	f.Common(&cfg.Common)
 	f.String(&cfg.GRPCAddr, "grpc-addr", ":9092", "address to serve gRPC on")
 	f.String(&cfg.EntityAddr, "entity-addr", "127.0.0.1:9091", "gRPC address of the Entity service, which mentions are checked against")
 	f.String(&cfg.MongoDBURI, "mongodb-uri", "", "MongoDB connection string, with the database in its path (default database newsroom); required")
+	f.Int(&cfg.Followed, "max-followed-timelines", timeline.DefaultMaxFollowed, "most timelines followed at once for watchers and hot reads")
 	if err := f.ParseFlags(args); err != nil {
 		return err
 	}
@@ -59,7 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("timeline store: %w", err)
 	}
-	svc, err := timeline.NewServer(store, entityv1.NewEntityServiceClient(entities), logger)
+	svc, err := timeline.NewServer(store, entityv1.NewEntityServiceClient(entities), logger,
+		timeline.WithFeed(timeline.FeedOptions{MaxFollowed: cfg.Followed}))
 	if err != nil {
 		return err
 	}

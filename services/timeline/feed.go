@@ -58,11 +58,14 @@ func (o FeedOptions) withDefaults() FeedOptions {
 	}
 	defInt(&o.Buffer, 256)
 	defInt(&o.Ring, 256)
-	defInt(&o.MaxFollowed, 500)
+	defInt(&o.MaxFollowed, DefaultMaxFollowed)
 	defInt(&o.FollowAfter, 2)
 	o.PageSize = max(o.PageSize, 2*maxPageSize)
 	return o
 }
+
+// DefaultMaxFollowed is how many timelines a server follows at most unless told.
+const DefaultMaxFollowed = 500
 
 // existenceCheck is how often the feed looks for followed timelines that were deleted
 // through another replica: deletion writes no event.

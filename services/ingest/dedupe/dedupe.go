@@ -137,7 +137,7 @@ func Containment(text, older Fingerprint) float64 {
 func NearRepeat(text, older Fingerprint) bool { return Containment(text, older) >= MinContainment }
 
 // BandKeys returns the signature's band keys, each tagged with its band so that equal
-// values in different bands do not collide: what the store indexes to find candidates.
+// values in different bands do not collide: what the store matches to find candidates.
 func BandKeys(fp Fingerprint) []int64 {
 	if len(fp.Signature) != Hashes {
 		return nil

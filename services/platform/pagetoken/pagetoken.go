@@ -22,7 +22,7 @@ const version = 1
 
 // Token is the position after which the next page starts.
 type Token struct {
-	Time int64  `json:"t,omitempty"` // sort key when it is a time (Unix nanoseconds)
+	Time int64  `json:"t,omitempty"` // sort key when it is a time (Unix milliseconds, as stored)
 	Text string `json:"s,omitempty"` // sort key when it is a string
 	ID   string `json:"i"`           // tie-breaker: the last item's id
 

@@ -41,7 +41,8 @@ type entryDoc struct {
 	ImportKey   string       `bson:"import_key,omitempty"`
 	NearDupOf   string       `bson:"near_duplicate_of,omitempty"`
 	// Duplicate detection (package dedupe): the exact text hash, the MinHash signature
-	// with its shingle count, and the signature's band keys, which are indexed.
+	// with its shingle count, and the signature's band keys, which Repeats matches among
+	// the timeline's entries (they have no index of their own: see Indexes).
 	TextHash string  `bson:"text_hash,omitempty"`
 	MinHash  []int64 `bson:"minhash,omitempty"`
 	Shingles int     `bson:"shingles,omitempty"`
