@@ -98,7 +98,9 @@ func TestLayers(t *testing.T) {
 		who       func(string) bool
 		mayNotUse []string // path prefixes
 	}{
-		{func(p string) bool { return strings.HasPrefix(p, "services/platform/") || strings.HasPrefix(p, "services/ingest/") },
+		{func(p string) bool {
+			return strings.HasPrefix(p, "services/platform/") || strings.HasPrefix(p, "services/ingest/")
+		},
 			[]string{"services/timeline", "services/entity", "gateway", "cmd/"}},
 		{func(p string) bool { return strings.HasPrefix(p, "services/timeline") }, []string{"services/entity", "gateway", "cmd/"}},
 		{func(p string) bool { return strings.HasPrefix(p, "services/entity") }, []string{"services/timeline", "gateway", "cmd/"}},
