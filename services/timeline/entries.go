@@ -2,12 +2,10 @@ package timeline
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -77,33 +75,6 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 func setTimelineStatus(ctx context.Context, st timelinev1.Timeline_Status) {
 	// Fails only outside a gRPC call (or after headers went out): nothing to tell then.
 	_ = grpc.SetHeader(ctx, metadata.Pairs(apiheader.TimelineStatus, st.String()))
-}
-
-// checkRepeats applies a duplicate policy to a new entry: SKIP refuses a repeat or near
-// repeat with ALREADY_EXISTS, FLAG refuses an exact repeat and flags a near one.
-func (s *Server) checkRepeats(ctx context.Context, e *Entry, policy timelinev1.DuplicatePolicy) error {
-	if policy == timelinev1.DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED || policy == timelinev1.DuplicatePolicy_ALLOW {
-		return nil
-	}
-	candidates, err := s.store.Repeats(ctx, e.TimelineID, e.Fingerprint)
-	if err != nil {
-		return err
-	}
-	x := newRepeatIndex(candidates)
-	if same, ok := x.exact[e.Fingerprint.Exact]; ok {
-		return &apierror.Error{Code: codes.AlreadyExists, Reason: apierror.ReasonDuplicateEntry,
-			Message: fmt.Sprintf("the entry repeats %s", entryName(e.TimelineID, same))}
-	}
-	of := x.near(e)
-	switch {
-	case of == "":
-	case policy == timelinev1.DuplicatePolicy_SKIP:
-		return &apierror.Error{Code: codes.AlreadyExists, Reason: apierror.ReasonNearDuplicateEntry,
-			Message: fmt.Sprintf("the entry nearly repeats %s", entryName(e.TimelineID, of))}
-	default:
-		e.NearDuplicateOf = of
-	}
-	return nil
 }
 
 // stampPublished records when an entry was first published, unless the client said.
