@@ -25,7 +25,8 @@ import (
 var entryFields = fieldmask.FieldsOf((&timelinev1.Entry{}).ProtoReflect().Descriptor())
 
 // CreateEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryRequest) (*timelinev1.Entry, error) {
+func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryRequest) (_ *timelinev1.Entry, err error) {
+	defer returnAPIError(&err)
 	timelineID, err := parseTimelineName("parent", req.GetParent())
 	if err != nil {
 		return nil, err
@@ -92,7 +93,8 @@ func checkEntryTimes(e *timelinev1.Entry) error {
 }
 
 // GetEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) GetEntry(ctx context.Context, req *timelinev1.GetEntryRequest) (*timelinev1.Entry, error) {
+func (s *Server) GetEntry(ctx context.Context, req *timelinev1.GetEntryRequest) (_ *timelinev1.Entry, err error) {
+	defer returnAPIError(&err)
 	e, err := s.visibleEntry(ctx, req.GetName(), req.GetView())
 	if err != nil {
 		return nil, err
@@ -122,7 +124,8 @@ func (s *Server) visibleEntry(ctx context.Context, name string, view timelinev1.
 }
 
 // ListEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
+func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesRequest) (_ *timelinev1.ListEntriesResponse, err error) {
+	defer returnAPIError(&err)
 	if err := checkTimes("", map[string]*timestamppb.Timestamp{"start_time": req.GetStartTime(), "end_time": req.GetEndTime()}); err != nil {
 		return nil, err
 	}
@@ -152,7 +155,7 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 		Limit:       pageSize(req.GetPageSize()),
 	}
 	fingerprint := pagetoken.Fingerprint(req)
-	if q.After, err = decodeToken(req.GetPageToken(), fingerprint); err != nil {
+	if q.After, err = entryCursor(req.GetPageToken(), fingerprint, timelineID); err != nil {
 		return nil, err
 	}
 	resp := &timelinev1.ListEntriesResponse{}
@@ -168,8 +171,7 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 	}
 	for i, e := range found {
 		if i == limit {
-			last := found[i-1]
-			resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.SortTime().UnixMilli(), ID: last.ID}, fingerprint)
+			resp.NextPageToken = entryToken(cursorAt(found[i-1]), false, fingerprint)
 			break
 		}
 		resp.Entries = append(resp.Entries, e.proto())
@@ -178,7 +180,8 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 }
 
 // UpdateEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryRequest) (*timelinev1.Entry, error) {
+func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryRequest) (_ *timelinev1.Entry, err error) {
+	defer returnAPIError(&err)
 	patch := req.GetEntry()
 	if patch == nil {
 		return nil, apierror.InvalidField("entry", "required")
@@ -255,7 +258,8 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 }
 
 // DeleteEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryRequest) (*emptypb.Empty, error) {
+func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryRequest) (_ *emptypb.Empty, err error) {
+	defer returnAPIError(&err)
 	timelineID, entryID, err := parseEntryName("name", req.GetName())
 	if err != nil {
 		return nil, err
@@ -281,7 +285,8 @@ func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryReq
 }
 
 // ListEntryRevisions implements timelinev1.TimelineServiceServer.
-func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEntryRevisionsRequest) (*timelinev1.ListEntryRevisionsResponse, error) {
+func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEntryRevisionsRequest) (_ *timelinev1.ListEntryRevisionsResponse, err error) {
+	defer returnAPIError(&err)
 	cur, err := s.visibleEntry(ctx, req.GetName(), req.GetView())
 	if err != nil {
 		return nil, err

@@ -19,7 +19,8 @@ import (
 const maxImportKey = 200
 
 // StreamingImportEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) StreamingImportEntries(stream timelinev1.TimelineService_StreamingImportEntriesServer) error {
+func (s *Server) StreamingImportEntries(stream timelinev1.TimelineService_StreamingImportEntriesServer) (err error) {
+	defer returnAPIError(&err)
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	// One batch is written while the next is read, checked, linked and compared: the
@@ -86,7 +87,8 @@ func (s *Server) StreamingImportEntries(stream timelinev1.TimelineService_Stream
 }
 
 // ImportEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) ImportEntries(ctx context.Context, req *timelinev1.ImportEntriesRequest) (*timelinev1.ImportEntriesResponse, error) {
+func (s *Server) ImportEntries(ctx context.Context, req *timelinev1.ImportEntriesRequest) (_ *timelinev1.ImportEntriesResponse, err error) {
+	defer returnAPIError(&err)
 	imp, err := s.newImporter(ctx, req.GetParent(), req.GetOptions())
 	if err != nil {
 		return nil, err

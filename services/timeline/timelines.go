@@ -19,7 +19,8 @@ import (
 var timelineFields = fieldmask.FieldsOf((&timelinev1.Timeline{}).ProtoReflect().Descriptor())
 
 // CreateTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimelineRequest) (*timelinev1.Timeline, error) {
+func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimelineRequest) (_ *timelinev1.Timeline, err error) {
+	defer returnAPIError(&err)
 	now := s.now()
 	t := &Timeline{ID: req.GetTimelineId(), CreateTime: now, UpdateTime: now, Revision: 1}
 	if t.ID == "" {
@@ -39,7 +40,8 @@ func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimel
 }
 
 // GetTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineRequest) (*timelinev1.Timeline, error) {
+func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineRequest) (_ *timelinev1.Timeline, err error) {
+	defer returnAPIError(&err)
 	id, err := parseTimelineName("name", req.GetName())
 	if err != nil {
 		return nil, err
@@ -52,7 +54,8 @@ func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineReq
 }
 
 // visibleTimeline returns the timeline if the audience of view may see it, and
-// NOT_FOUND, as if it did not exist, when it may not.
+// NOT_FOUND, as if it did not exist, when it may not. Its errors are the API's already:
+// the watch stream returns them as they are.
 func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1.View) (*Timeline, visibility.Audience, error) {
 	audience, err := visibility.Resolve(ctx, view)
 	if err != nil {
@@ -60,7 +63,7 @@ func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1
 	}
 	t, err := s.store.GetTimeline(ctx, id)
 	if err != nil {
-		return nil, audience, err
+		return nil, audience, apiError(err)
 	}
 	if !audience.SeesTimeline(t.Status) {
 		return nil, audience, apierror.NotFound(timelineName(id))
@@ -69,7 +72,8 @@ func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1
 }
 
 // ListTimelines implements timelinev1.TimelineServiceServer.
-func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimelinesRequest) (*timelinev1.ListTimelinesResponse, error) {
+func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimelinesRequest) (_ *timelinev1.ListTimelinesResponse, err error) {
+	defer returnAPIError(&err)
 	audience, err := visibility.Resolve(ctx, req.GetView())
 	if err != nil {
 		return nil, err
@@ -81,7 +85,7 @@ func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimeline
 		Limit:    pageSize(req.GetPageSize()),
 	}
 	fingerprint := pagetoken.Fingerprint(req)
-	if q.After, err = decodeToken(req.GetPageToken(), fingerprint); err != nil {
+	if q.After, err = timelineCursor(req.GetPageToken(), fingerprint); err != nil {
 		return nil, err
 	}
 	resp := &timelinev1.ListTimelinesResponse{}
@@ -97,7 +101,7 @@ func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimeline
 	for i, t := range found {
 		if i == limit {
 			last := found[i-1]
-			resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.CreateTime.UnixMilli(), ID: last.ID}, fingerprint)
+			resp.NextPageToken = timelineToken(last, fingerprint)
 			break
 		}
 		resp.Timelines = append(resp.Timelines, t.proto())
@@ -105,19 +109,9 @@ func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimeline
 	return resp, nil
 }
 
-func decodeToken(s string, fingerprint uint64) (*pagetoken.Token, error) {
-	if s == "" {
-		return nil, nil
-	}
-	tok, err := pagetoken.Decode(s, fingerprint)
-	if err != nil {
-		return nil, apierror.InvalidPageToken()
-	}
-	return &tok, nil
-}
-
 // UpdateTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimelineRequest) (*timelinev1.Timeline, error) {
+func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimelineRequest) (_ *timelinev1.Timeline, err error) {
+	defer returnAPIError(&err)
 	patch := req.GetTimeline()
 	if patch == nil {
 		return nil, apierror.InvalidField("timeline", "required")
@@ -168,12 +162,12 @@ func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimel
 // retryable reports whether a read-modify-write that lost a race should be tried again:
 // only when the client gave no etag, so it did not ask to fail on concurrent changes.
 func retryable(err error, etag string, attempt int) bool {
-	var e *apierror.Error
-	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Reason == apierror.ReasonEtagMismatch
+	return etag == "" && attempt < updateAttempts && errors.Is(err, ErrConflict)
 }
 
 // DeleteTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimelineRequest) (*emptypb.Empty, error) {
+func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimelineRequest) (_ *emptypb.Empty, err error) {
+	defer returnAPIError(&err)
 	id, err := parseTimelineName("name", req.GetName())
 	if err != nil {
 		return nil, err

@@ -12,7 +12,6 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -158,18 +157,14 @@ func (d *entryDoc) fingerprint() dedupe.Fingerprint {
 	return fp
 }
 
-func entryResource(timelineID, entryID string) string {
-	return "timelines/" + timelineID + "/entries/" + entryID
-}
-
-// CreateEntry implements timeline.Store.
+// CreateEntry implements timeline.EntryStore.
 func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
 	_, err := s.entries.InsertOne(ctx, toEntryDoc(e))
 	if err == nil {
 		err = s.clearStaleRevisions(ctx, entryKey(e.TimelineID, e.ID))
 	}
 	if mongodb.IsDuplicateKey(err) {
-		return apierror.AlreadyExists(entryResource(e.TimelineID, e.ID))
+		return timeline.EntryError(e.TimelineID, e.ID, timeline.ErrAlreadyExists)
 	}
 	if err != nil {
 		return fmt.Errorf("insert entry: %w", err)
@@ -177,12 +172,12 @@ func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
 	return nil
 }
 
-// GetEntry implements timeline.Store.
+// GetEntry implements timeline.EntryStore.
 func (s *Store) GetEntry(ctx context.Context, timelineID, entryID string) (*timeline.Entry, error) {
 	var d entryDoc
 	err := s.entries.FindOne(ctx, bson.D{{Key: "_id", Value: entryKey(timelineID, entryID)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apierror.NotFound(entryResource(timelineID, entryID))
+		return nil, timeline.EntryError(timelineID, entryID, timeline.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read entry %s/%s: %w", timelineID, entryID, err)
@@ -190,7 +185,7 @@ func (s *Store) GetEntry(ctx context.Context, timelineID, entryID string) (*time
 	return d.entry(), nil
 }
 
-// ListEntries implements timeline.Store.
+// ListEntries implements timeline.EntryStore.
 func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*timeline.Entry, error) {
 	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}}}}
 	if q.TimelineID != "" {
@@ -209,11 +204,7 @@ func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*time
 		and = append(and, bson.D{{Key: "sort_time", Value: bson.D{{Key: "$lt", Value: q.End}}}})
 	}
 	if q.After != nil {
-		key := q.After.ID // "{timeline}/{entry}", which is the _id, across timelines
-		if q.TimelineID != "" {
-			key = entryKey(q.TimelineID, q.After.ID)
-		}
-		and = append(and, keysetAfter("sort_time", time.UnixMilli(q.After.Time).UTC(), key, q.OldestFirst))
+		and = append(and, keysetAfter("sort_time", q.After.SortTime, entryKey(q.After.TimelineID, q.After.EntryID), q.OldestFirst))
 	}
 	dir := -1
 	if q.OldestFirst {
@@ -258,25 +249,25 @@ func (s *Store) clearStaleRevisions(ctx context.Context, keys ...string) error {
 	return nil
 }
 
-// UpdateEntry implements timeline.Store. Entries are created without logging their first
-// revision (bulk imports write one document per entry); the previous revision is logged
-// here, before the next is claimed, so that history stays whole.
+// UpdateEntry implements timeline.EntryStore. Entries are created without logging their
+// first revision (bulk imports write one document per entry); the previous revision is
+// logged here, before the next is claimed, so that history stays whole.
 func (s *Store) UpdateEntry(ctx context.Context, prev, next *timeline.Entry) error {
 	key := entryKey(prev.TimelineID, prev.ID)
 	if _, err := s.entryLog.Log.InsertOne(ctx, entryLogEntry(prev)); err != nil && !mongodb.IsDuplicateKey(err) {
 		return fmt.Errorf("log revision %d of %s: %w", prev.Revision, key, err)
 	}
 	err := s.entryLog.Replace(ctx, key, prev.Revision, toEntryDoc(next), entryLogEntry(next))
-	return writeErr(err, entryResource(prev.TimelineID, prev.ID))
+	return writeErr(err, prev.TimelineID, prev.ID)
 }
 
-// DeleteEntry implements timeline.Store.
+// DeleteEntry implements timeline.EntryStore.
 func (s *Store) DeleteEntry(ctx context.Context, timelineID, entryID string, revision int64) error {
 	err := s.entryLog.Delete(ctx, entryKey(timelineID, entryID), revision)
-	return writeErr(err, entryResource(timelineID, entryID))
+	return writeErr(err, timelineID, entryID)
 }
 
-// ListRevisions implements timeline.Store.
+// ListRevisions implements timeline.EntryStore.
 func (s *Store) ListRevisions(ctx context.Context, q timeline.RevisionQuery) ([]*timeline.Entry, error) {
 	filter := bson.D{
 		{Key: "of", Value: entryKey(q.TimelineID, q.EntryID)},

@@ -10,12 +10,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
-// CreateEntries implements timeline.Store with one unordered insertMany: every entry
+// CreateEntries implements timeline.EntryStore with one unordered insertMany: every entry
 // whose id is free is stored, and each taken id comes back as its own write error.
 func (s *Store) CreateEntries(ctx context.Context, entries []*timeline.Entry) ([]error, error) {
 	out := make([]error, len(entries))
@@ -43,7 +42,7 @@ func (s *Store) CreateEntries(ctx context.Context, entries []*timeline.Entry) ([
 				return nil, fmt.Errorf("insert entry %s: %w", keys[we.Index], we)
 			}
 			e := entries[we.Index]
-			out[we.Index] = apierror.AlreadyExists(entryResource(e.TimelineID, e.ID))
+			out[we.Index] = timeline.EntryError(e.TimelineID, e.ID, timeline.ErrAlreadyExists)
 		}
 	case err != nil:
 		return nil, fmt.Errorf("insert entries: %w", err)
@@ -67,7 +66,7 @@ var fingerprintFields = bson.D{
 	{Key: "entry", Value: 1}, {Key: "text_hash", Value: 1}, {Key: "minhash", Value: 1}, {Key: "shingles", Value: 1},
 }
 
-// Repeats implements timeline.Store.
+// Repeats implements timeline.FingerprintStore.
 func (s *Store) Repeats(ctx context.Context, timelineID string, fp dedupe.Fingerprint) ([]timeline.Fingerprinted, error) {
 	or := bson.A{bson.D{{Key: "text_hash", Value: fp.Exact}}}
 	if bands := dedupe.BandKeys(fp); len(bands) > 0 {
@@ -76,7 +75,7 @@ func (s *Store) Repeats(ctx context.Context, timelineID string, fp dedupe.Finger
 	return s.fingerprints(ctx, bson.D{{Key: "timeline", Value: timelineID}, {Key: "$or", Value: or}})
 }
 
-// Fingerprints implements timeline.Store.
+// Fingerprints implements timeline.FingerprintStore.
 func (s *Store) Fingerprints(ctx context.Context, timelineID string) ([]timeline.Fingerprinted, error) {
 	return s.fingerprints(ctx, bson.D{{Key: "timeline", Value: timelineID}})
 }

@@ -10,13 +10,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -100,15 +100,19 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 	}, nil
 }
 
-// writeErr maps the outcome of a versioned write on resource to the service's errors.
-func writeErr(err error, resource string) error {
+// writeErr maps the outcome of a versioned write on a timeline (entryID empty) or an
+// entry to the store's errors.
+func writeErr(err error, timelineID, entryID string) error {
+	var outcome error
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, mongodb.ErrGone):
-		return apierror.NotFound(resource)
+		outcome = timeline.ErrNotFound
 	case errors.Is(err, mongodb.ErrConflict):
-		return apierror.Aborted(resource)
+		outcome = timeline.ErrConflict
+	default:
+		return fmt.Errorf("write %s: %w", path.Join(timelineID, entryID), err)
 	}
-	return fmt.Errorf("write %s: %w", resource, err)
+	return &timeline.ResourceError{TimelineID: timelineID, EntryID: entryID, Err: outcome}
 }

@@ -11,7 +11,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -78,7 +77,7 @@ func fromOptTime(t *time.Time) time.Time {
 	return t.UTC()
 }
 
-// CreateTimeline implements timeline.Store.
+// CreateTimeline implements timeline.TimelineStore.
 func (s *Store) CreateTimeline(ctx context.Context, t *timeline.Timeline) error {
 	err := s.timelineLog.Insert(ctx, t.ID, toTimelineDoc(t), timelineLogEntry(t))
 	if mongodb.IsDuplicateKey(err) {
@@ -96,17 +95,17 @@ func (s *Store) duplicateTimeline(ctx context.Context, t *timeline.Timeline) err
 	var other timelineDoc
 	err := s.timelines.FindOne(ctx, bson.D{{Key: "slug", Value: t.Slug}}).Decode(&other)
 	if err == nil && other.ID != t.ID {
-		return apierror.Conflict(apierror.ReasonSlugTaken, "slug %q is already used by timelines/%s", t.Slug, other.ID)
+		return &timeline.SlugTakenError{Slug: t.Slug, TimelineID: other.ID}
 	}
-	return apierror.AlreadyExists("timelines/" + t.ID)
+	return timeline.TimelineError(t.ID, timeline.ErrAlreadyExists)
 }
 
-// GetTimeline implements timeline.Store.
+// GetTimeline implements timeline.TimelineStore.
 func (s *Store) GetTimeline(ctx context.Context, id string) (*timeline.Timeline, error) {
 	var d timelineDoc
 	err := s.timelines.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apierror.NotFound("timelines/" + id)
+		return nil, timeline.TimelineError(id, timeline.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read timeline %s: %w", id, err)
@@ -114,7 +113,7 @@ func (s *Store) GetTimeline(ctx context.Context, id string) (*timeline.Timeline,
 	return d.timeline(), nil
 }
 
-// GetTimelines implements timeline.Store with one query.
+// GetTimelines implements timeline.TimelineStore with one query.
 func (s *Store) GetTimelines(ctx context.Context, ids []string) ([]*timeline.Timeline, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -134,7 +133,7 @@ func (s *Store) GetTimelines(ctx context.Context, ids []string) ([]*timeline.Tim
 	return out, nil
 }
 
-// ListTimelines implements timeline.Store.
+// ListTimelines implements timeline.TimelineStore.
 func (s *Store) ListTimelines(ctx context.Context, q timeline.TimelineQuery) ([]*timeline.Timeline, error) {
 	statuses := make([]string, len(q.Statuses))
 	for i, st := range q.Statuses {
@@ -148,7 +147,7 @@ func (s *Store) ListTimelines(ctx context.Context, q timeline.TimelineQuery) ([]
 		and = append(and, bson.D{{Key: "slug", Value: q.Slug}})
 	}
 	if q.After != nil {
-		and = append(and, keysetAfter("create_time", time.UnixMilli(q.After.Time), q.After.ID, false))
+		and = append(and, keysetAfter("create_time", q.After.CreateTime, q.After.ID, false))
 	}
 	opts := options.Find().
 		SetSort(bson.D{{Key: "create_time", Value: -1}, {Key: "_id", Value: -1}}).
@@ -194,21 +193,21 @@ func timelineLogEntry(t *timeline.Timeline) *timelineLogDoc {
 	return &timelineLogDoc{ID: mongodb.LogID(t.ID, t.Revision), SV: schemaVersion, Of: t.ID, Revision: t.Revision, Doc: toTimelineDoc(t)}
 }
 
-// UpdateTimeline implements timeline.Store.
+// UpdateTimeline implements timeline.TimelineStore.
 func (s *Store) UpdateTimeline(ctx context.Context, t *timeline.Timeline) error {
 	err := s.timelineLog.Replace(ctx, t.ID, t.Revision-1, toTimelineDoc(t), timelineLogEntry(t))
 	if mongodb.IsDuplicateKey(err) {
 		return s.duplicateTimeline(ctx, t)
 	}
-	return writeErr(err, "timelines/"+t.ID)
+	return writeErr(err, t.ID, "")
 }
 
-// DeleteTimeline implements timeline.Store. The timeline goes first, so that a failure
+// DeleteTimeline implements timeline.TimelineStore. The timeline goes first, so that a failure
 // half-way leaves entries no one can reach rather than a timeline missing entries; the
 // entries' revisions go last for the same reason.
 func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) error {
 	if err := s.timelineLog.Delete(ctx, id, revision); err != nil {
-		return writeErr(err, "timelines/"+id)
+		return writeErr(err, id, "")
 	}
 	if _, err := s.events.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
 		return fmt.Errorf("delete events of timeline %s: %w", id, err)
@@ -226,7 +225,7 @@ func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) e
 	return nil
 }
 
-// HasEntries implements timeline.Store.
+// HasEntries implements timeline.TimelineStore.
 func (s *Store) HasEntries(ctx context.Context, timelineID string) (bool, error) {
 	err := s.entries.FindOne(ctx, bson.D{{Key: "timeline", Value: timelineID}},
 		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
