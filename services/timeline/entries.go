@@ -19,6 +19,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
 	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/platform/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/retry"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
@@ -204,57 +205,67 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 	if err := acceptsEntries(t, true); err != nil {
 		return nil, err
 	}
-	for attempt := 1; ; attempt++ {
-		cur, err := s.store.GetEntry(ctx, timelineID, entryID)
-		if err != nil {
-			return nil, err
+	var cur, next *Entry
+	err = retry.Default().Do(ctx, againWithoutEtag(patch.GetEtag()), func() error {
+		var err error
+		if cur, err = s.store.GetEntry(ctx, timelineID, entryID); err != nil {
+			return err
 		}
-		before := cur.proto()
-		if err := etag.Check(patch.GetEtag(), before.GetEtag(), before.GetName()); err != nil {
-			return nil, err
+		if next, err = s.revised(ctx, cur, patch, paths, req.GetLinkEntities()); err != nil || next == nil {
+			return err
 		}
-		merged := proto.Clone(before).(*timelinev1.Entry)
-		fieldmask.Apply(merged, patch, paths)
-		if proto.Equal(merged, before) {
-			return before, nil // nothing changes: no new revision
-		}
-		if err := s.validator.Check(merged, "entry"); err != nil {
-			return nil, err
-		}
-		next := *cur
-		next.setContent(merged)
-		switch {
-		case next.Kind == timelinev1.Entry_KIND_UNSPECIFIED:
-			return nil, apierror.InvalidField("entry.kind", "cannot be cleared")
-		case next.Status == timelinev1.Entry_STATUS_UNSPECIFIED:
-			return nil, apierror.InvalidField("entry.status", "cannot be cleared")
-		}
-		s.stampPublished(&next)
-		if slices.Contains(paths, "mentions") {
-			if err := s.checkMentions(ctx, &next); err != nil {
-				return nil, err
-			}
-		} else if next.Headline != cur.Headline || next.Body != cur.Body {
-			next.Mentions = reanchor(cur.Mentions, &next)
-		}
-		if req.GetLinkEntities() {
-			if _, err := s.linkEntities(ctx, []*Entry{&next}, false); err != nil {
-				return nil, err
-			}
-		}
-		next.Fingerprint = dedupe.Of(next.Headline, next.Body)
-		next.Revision = cur.Revision + 1
-		next.UpdateTime = s.now()
-		err = s.store.UpdateEntry(ctx, cur, &next)
-		if retryable(err, patch.GetEtag(), attempt) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.record(ctx, entryEvent(cur, &next))
-		return next.proto(), nil
+		return s.store.UpdateEntry(ctx, cur, next)
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case next == nil:
+		return cur.proto(), nil // nothing changes: no new revision
 	}
+	s.record(ctx, entryEvent(cur, next))
+	return next.proto(), nil
+}
+
+// revised is cur with the fields of patch named by paths, at the next revision, or nil
+// when that changes nothing.
+func (s *Server) revised(ctx context.Context, cur *Entry, patch *timelinev1.Entry, paths []string, link bool) (*Entry, error) {
+	before := cur.proto()
+	if err := etag.Check(patch.GetEtag(), before.GetEtag(), before.GetName()); err != nil {
+		return nil, err
+	}
+	merged := proto.Clone(before).(*timelinev1.Entry)
+	fieldmask.Apply(merged, patch, paths)
+	if proto.Equal(merged, before) {
+		return nil, nil
+	}
+	if err := s.validator.Check(merged, "entry"); err != nil {
+		return nil, err
+	}
+	next := *cur
+	next.setContent(merged)
+	switch {
+	case next.Kind == timelinev1.Entry_KIND_UNSPECIFIED:
+		return nil, apierror.InvalidField("entry.kind", "cannot be cleared")
+	case next.Status == timelinev1.Entry_STATUS_UNSPECIFIED:
+		return nil, apierror.InvalidField("entry.status", "cannot be cleared")
+	}
+	s.stampPublished(&next)
+	if slices.Contains(paths, "mentions") {
+		if err := s.checkMentions(ctx, &next); err != nil {
+			return nil, err
+		}
+	} else if next.Headline != cur.Headline || next.Body != cur.Body {
+		next.Mentions = reanchor(cur.Mentions, &next)
+	}
+	if link {
+		if _, err := s.linkEntities(ctx, []*Entry{&next}, false); err != nil {
+			return nil, err
+		}
+	}
+	next.Fingerprint = dedupe.Of(next.Headline, next.Body)
+	next.Revision = cur.Revision + 1
+	next.UpdateTime = s.now()
+	return &next, nil
 }
 
 // DeleteEntry implements timelinev1.TimelineServiceServer.

@@ -13,6 +13,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
 	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/platform/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/retry"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
@@ -127,42 +128,41 @@ func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimel
 	if err := checkTimelineTimes(patch); err != nil {
 		return nil, err
 	}
-	for attempt := 1; ; attempt++ {
+	var next Timeline
+	err = retry.Default().Do(ctx, againWithoutEtag(patch.GetEtag()), func() error {
 		cur, err := s.store.GetTimeline(ctx, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		merged := cur.proto()
 		if err := etag.Check(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
-			return nil, err
+			return err
 		}
 		fieldmask.Apply(merged, patch, paths)
 		if err := s.validator.Check(merged, "timeline"); err != nil {
-			return nil, err
+			return err
 		}
-		next := *cur
+		next = *cur
 		next.setContent(merged)
 		if next.Status == timelinev1.Timeline_STATUS_UNSPECIFIED {
-			return nil, apierror.InvalidField("timeline.status", "cannot be cleared")
+			return apierror.InvalidField("timeline.status", "cannot be cleared")
 		}
 		next.UpdateTime = s.now()
 		next.Revision = cur.Revision + 1
-		err = s.store.UpdateTimeline(ctx, &next)
-		if retryable(err, patch.GetEtag(), attempt) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.record(ctx, &Event{TimelineID: id, Type: timelinev1.WatchEntriesResponse_TIMELINE_UPDATED, Timeline: &next})
-		return next.proto(), nil
+		return s.store.UpdateTimeline(ctx, &next)
+	})
+	if err != nil {
+		return nil, err
 	}
+	s.record(ctx, &Event{TimelineID: id, Type: timelinev1.WatchEntriesResponse_TIMELINE_UPDATED, Timeline: &next})
+	return next.proto(), nil
 }
 
-// retryable reports whether a read-modify-write that lost a race should be tried again:
-// only when the client gave no etag, so it did not ask to fail on concurrent changes.
-func retryable(err error, etag string, attempt int) bool {
-	return etag == "" && attempt < updateAttempts && errors.Is(err, ErrConflict)
+// againWithoutEtag says which failures of a read-modify-write to try again: losing a race
+// to another writer, when the client gave no etag and so did not ask to fail on
+// concurrent changes.
+func againWithoutEtag(etag string) func(error) bool {
+	return func(err error) bool { return etag == "" && errors.Is(err, ErrConflict) }
 }
 
 // DeleteTimeline implements timelinev1.TimelineServiceServer.
