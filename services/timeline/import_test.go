@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
@@ -471,12 +470,18 @@ func TestImportWatchedFromAnotherReplica(t *testing.T) {
 	e.createFixtureEntities(t)
 	other, _ := e.replica(t, fastFeed)
 	tl := liveTimeline(t, e)
-	events, _ := watch(t, other, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
-	time.Sleep(50 * time.Millisecond)
+	events, _ := watch(t, other, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, true)
+	// A heartbeat comes from a stream that follows the timeline: the import is all after it.
+	if ev := next(t, events); ev.GetType() != timelinev1.WatchEntriesResponse_HEARTBEAT {
+		t.Fatalf("before the import: %v", ev)
+	}
 	items := storyItems()
 	importAll(t, e.tl, tl.GetName(), nil, items, 4)
 	for i, item := range items {
 		ev := next(t, events)
+		for ev.GetType() == timelinev1.WatchEntriesResponse_HEARTBEAT {
+			ev = next(t, events)
+		}
 		if ev.GetSequence() != int64(i+1) || ev.GetType() != timelinev1.WatchEntriesResponse_ENTRY_CREATED ||
 			ev.GetEntry().GetHeadline() != item.GetEntry().GetHeadline() || ev.GetEntry().GetImportKey() != item.GetImportKey() {
 			t.Fatalf("event %d: %v", i+1, ev)
