@@ -380,10 +380,22 @@ func (imp *importer) write(ctx context.Context, batch []*pending) error {
 		return nil
 	}
 	if imp.opts.GetValidateOnly() {
+		ids := make([]string, len(entries))
+		for i, e := range entries {
+			ids[i] = e.ID
+		}
+		found, err := imp.s.store.ExistingEntries(ctx, imp.timeline.ID, ids)
+		if err != nil {
+			return err
+		}
+		taken := make(map[string]bool, len(found))
+		for _, id := range found {
+			taken[id] = true
+		}
 		for i, e := range entries {
 			results[i].Entry = e.Name()
 			results[i].Outcome = timelinev1.ImportResult_CREATED
-			if _, err := imp.s.store.GetEntry(ctx, e.TimelineID, e.ID); err == nil {
+			if taken[e.ID] {
 				results[i].Outcome = timelinev1.ImportResult_DUPLICATE
 			}
 		}

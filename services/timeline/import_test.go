@@ -251,6 +251,11 @@ func TestImportPolicies(t *testing.T) {
 	if got["wire:"+repeat] != timelinev1.ImportResult_NEAR_DUPLICATE || got["wire:"+original] != timelinev1.ImportResult_CREATED || skip.GetCreated() != int32(len(items)-1) {
 		t.Fatalf("SKIP: %+v", skip)
 	}
+	// A dry run tells the keys imported before from those that are not.
+	dryAgain := importAll(t, e.tl, tl.GetName(), &timelinev1.ImportOptions{ValidateOnly: true, DuplicatePolicy: timelinev1.DuplicatePolicy_ALLOW}, items, 50)
+	if got := outcomes(dryAgain); got["wire:"+repeat] != timelinev1.ImportResult_CREATED || dryAgain.GetDuplicates() != int32(len(items)-1) {
+		t.Fatalf("dry run after the import: %+v", dryAgain)
+	}
 
 	// The same text under another key is a duplicate; on create, policies apply too.
 	same := cloneItem(items[0])

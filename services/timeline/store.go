@@ -51,6 +51,9 @@ type EntryStore interface {
 	// ErrAlreadyExists error of an id already taken; the error is for the whole call.
 	CreateEntries(ctx context.Context, entries []*Entry) ([]error, error)
 	GetEntry(ctx context.Context, timelineID, entryID string) (*Entry, error)
+	// ExistingEntries returns those of the entry ids that a timeline has, in any order,
+	// with one query.
+	ExistingEntries(ctx context.Context, timelineID string, entryIDs []string) ([]string, error)
 	ListEntries(ctx context.Context, q EntryQuery) ([]*Entry, error)
 	// UpdateEntry keeps prev as a revision, then replaces the entry whose stored revision
 	// is prev.Revision with next: ErrConflict when it is another.

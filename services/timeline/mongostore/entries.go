@@ -185,6 +185,33 @@ func (s *Store) GetEntry(ctx context.Context, timelineID, entryID string) (*time
 	return d.entry(), nil
 }
 
+// ExistingEntries implements timeline.EntryStore with one _id query.
+func (s *Store) ExistingEntries(ctx context.Context, timelineID string, entryIDs []string) ([]string, error) {
+	if len(entryIDs) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(entryIDs))
+	for i, id := range entryIDs {
+		keys[i] = entryKey(timelineID, id)
+	}
+	cur, err := s.entries.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
+		options.Find().SetProjection(bson.D{{Key: "entry", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("look for entries of timeline %s: %w", timelineID, err)
+	}
+	var docs []struct {
+		Entry string `bson:"entry"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("look for entries of timeline %s: %w", timelineID, err)
+	}
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.Entry
+	}
+	return out, nil
+}
+
 // ListEntries implements timeline.EntryStore.
 func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*timeline.Entry, error) {
 	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}}}}
