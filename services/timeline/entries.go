@@ -35,11 +35,7 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	if err := checkEntryTimes(req.GetEntry()); err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTimeline(ctx, timelineID)
-	if err != nil {
-		return nil, err
-	}
-	if err := acceptsEntries(t, false); err != nil {
+	if _, err := s.guardEntries(ctx, timelineID, addingEntries); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -198,11 +194,7 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 	if err := checkEntryTimes(patch); err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTimeline(ctx, timelineID)
-	if err != nil {
-		return nil, err
-	}
-	if err := acceptsEntries(t, true); err != nil {
+	if _, err := s.guardEntries(ctx, timelineID, correctingEntries); err != nil {
 		return nil, err
 	}
 	var cur, next *Entry
@@ -273,6 +265,9 @@ func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryReq
 	defer returnAPIError(&err)
 	timelineID, entryID, err := parseEntryName("name", req.GetName())
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.guardEntries(ctx, timelineID, correctingEntries); err != nil {
 		return nil, err
 	}
 	cur, err := s.store.GetEntry(ctx, timelineID, entryID)

@@ -123,11 +123,8 @@ func (s *Server) newImporter(ctx context.Context, parent string, opts *timelinev
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTimeline(ctx, timelineID)
+	t, err := s.guardEntries(ctx, timelineID, addingEntries)
 	if err != nil {
-		return nil, err
-	}
-	if err := acceptsEntries(t, false); err != nil {
 		return nil, err
 	}
 	if opts == nil {

@@ -200,19 +200,6 @@ func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimel
 	return &emptypb.Empty{}, nil
 }
 
-// acceptsEntries says whether entries may be added to (or, when editing, changed in) a
-// timeline in this status.
-func acceptsEntries(t *Timeline, editing bool) error {
-	switch {
-	case t.Status == timelinev1.Timeline_ARCHIVED:
-		return apierror.FailedPrecondition(apierror.ReasonTimelineArchived, "%s is ARCHIVED: its entries cannot change", timelineName(t.ID))
-	case t.Status == timelinev1.Timeline_CLOSED && !editing:
-		return apierror.FailedPrecondition(apierror.ReasonTimelineClosed,
-			"%s is CLOSED: set its status to LIVE to add entries (existing entries can still be corrected)", timelineName(t.ID))
-	}
-	return nil
-}
-
 func checkTimelineTimes(t *timelinev1.Timeline) error {
 	return checkTimes("timeline.", map[string]*timestamppb.Timestamp{
 		"coverage_start_time": t.GetCoverageStartTime(),
