@@ -19,6 +19,8 @@ var (
 	ErrConflict = errors.New("revision conflict")
 	// ErrSlugTaken: another timeline has the slug.
 	ErrSlugTaken = errors.New("slug taken")
+	// ErrNotEmpty: the timeline has entries, and the delete was not forced.
+	ErrNotEmpty = errors.New("timeline has entries")
 )
 
 // ResourceError is a Store outcome about one timeline or entry.
@@ -80,6 +82,9 @@ func apiError(err error) error {
 		return apierror.AlreadyExists(name)
 	case errors.Is(res.Err, ErrConflict):
 		return apierror.Aborted(name)
+	case errors.Is(res.Err, ErrNotEmpty):
+		return apierror.FailedPrecondition(apierror.ReasonTimelineNotEmpty,
+			"%s has entries: delete them first, or set force to delete them with it", name)
 	}
 	return err
 }

@@ -36,19 +36,23 @@ type TimelineStore interface {
 	// UpdateTimeline replaces the timeline whose stored revision is t.Revision-1:
 	// ErrConflict when it is another, ErrSlugTaken when the new slug is another's.
 	UpdateTimeline(ctx context.Context, t *Timeline) error
-	// DeleteTimeline deletes the timeline at revision (any revision when 0), then its
-	// entries and their revisions.
-	DeleteTimeline(ctx context.Context, id string, revision int64) error
-	// HasEntries reports whether the timeline has at least one entry.
-	HasEntries(ctx context.Context, timelineID string) (bool, error)
+	// DeleteTimeline deletes the timeline at revision (any revision when 0) with its
+	// entries, their revisions and its events. Without force, a timeline that has
+	// entries is kept: ErrNotEmpty. However creates and deletes interleave, no entry
+	// outlives its timeline: an entry created while its timeline is deleted is deleted
+	// with it, or its create fails with ErrNotFound and leaves nothing; a refused delete
+	// keeps every entry. A timeline being deleted reads as not found.
+	DeleteTimeline(ctx context.Context, id string, revision int64, force bool) error
 }
 
 // EntryStore keeps entries and the revisions of each.
 type EntryStore interface {
-	// CreateEntry stores a new entry: ErrAlreadyExists when its id is taken.
+	// CreateEntry stores a new entry: ErrAlreadyExists when its id is taken, ErrNotFound
+	// (of the timeline) when its timeline does not exist.
 	CreateEntry(ctx context.Context, e *Entry) error
-	// CreateEntries stores new entries in bulk. It returns, by entry, nil or the
-	// ErrAlreadyExists error of an id already taken; the error is for the whole call.
+	// CreateEntries stores new entries of one timeline in bulk. It returns, by entry, nil
+	// or the ErrAlreadyExists error of an id already taken; the error is for the whole
+	// call, ErrNotFound when the timeline does not exist.
 	CreateEntries(ctx context.Context, entries []*Entry) ([]error, error)
 	GetEntry(ctx context.Context, timelineID, entryID string) (*Entry, error)
 	// ExistingEntries returns those of the entry ids that a timeline has, in any order,

@@ -179,21 +179,11 @@ func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimel
 	if err := etag.Check(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
 		return nil, err
 	}
-	if !req.GetForce() {
-		has, err := s.store.HasEntries(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if has {
-			return nil, apierror.FailedPrecondition(apierror.ReasonTimelineNotEmpty,
-				"%s has entries: delete them first, or set force to delete them with it", req.GetName())
-		}
-	}
 	var revision int64
 	if req.GetEtag() != "" {
 		revision = cur.Revision
 	}
-	if err := s.store.DeleteTimeline(ctx, id, revision); err != nil {
+	if err := s.store.DeleteTimeline(ctx, id, revision, req.GetForce()); err != nil {
 		return nil, err
 	}
 	s.feed.forget(id)

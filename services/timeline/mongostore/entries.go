@@ -157,19 +157,21 @@ func (d *entryDoc) fingerprint() dedupe.Fingerprint {
 	return fp
 }
 
-// CreateEntry implements timeline.EntryStore.
+// CreateEntry implements timeline.EntryStore: it inserts the entry, then checks that
+// its timeline is still there (see DeleteTimeline).
 func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
+	key := entryKey(e.TimelineID, e.ID)
 	_, err := s.entries.InsertOne(ctx, toEntryDoc(e))
-	if err == nil {
-		err = s.clearStaleRevisions(ctx, entryKey(e.TimelineID, e.ID))
-	}
 	if mongodb.IsDuplicateKey(err) {
 		return timeline.EntryError(e.TimelineID, e.ID, timeline.ErrAlreadyExists)
+	}
+	if err == nil {
+		err = s.clearStaleRevisions(ctx, key)
 	}
 	if err != nil {
 		return fmt.Errorf("insert entry: %w", err)
 	}
-	return nil
+	return s.keepIfTimelineLives(ctx, e.TimelineID, []string{key})
 }
 
 // GetEntry implements timeline.EntryStore.

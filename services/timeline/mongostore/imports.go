@@ -15,37 +15,31 @@ import (
 )
 
 // CreateEntries implements timeline.EntryStore with one unordered insertMany: every entry
-// whose id is free is stored, and each taken id comes back as its own write error.
+// whose id is free is stored, and each taken id comes back as its own write error. Then,
+// as CreateEntry, it checks that the timeline is still there.
 func (s *Store) CreateEntries(ctx context.Context, entries []*timeline.Entry) ([]error, error) {
 	out := make([]error, len(entries))
 	if len(entries) == 0 {
 		return out, nil
 	}
+	timelineID := entries[0].TimelineID
 	docs := make([]any, len(entries))
 	keys := make([]string, len(entries))
 	for i, e := range entries {
+		if e.TimelineID != timelineID {
+			return nil, fmt.Errorf("insert entries: entries of timelines %s and %s in one call", timelineID, e.TimelineID)
+		}
 		docs[i] = toEntryDoc(e)
 		keys[i] = entryKey(e.TimelineID, e.ID)
 	}
 	_, err := s.entries.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	var bulk mongo.BulkWriteException
-	switch {
-	case errors.As(err, &bulk):
-		if bulk.WriteConcernError != nil {
-			return nil, fmt.Errorf("insert entries: %w", err)
-		}
-		for _, we := range bulk.WriteErrors {
-			if we.Index < 0 || we.Index >= len(out) {
-				return nil, fmt.Errorf("insert entries: %w", err)
-			}
-			if !mongodb.IsDuplicateKey(we) {
-				return nil, fmt.Errorf("insert entry %s: %w", keys[we.Index], we)
-			}
-			e := entries[we.Index]
-			out[we.Index] = timeline.EntryError(e.TimelineID, e.ID, timeline.ErrAlreadyExists)
-		}
-	case err != nil:
-		return nil, fmt.Errorf("insert entries: %w", err)
+	err = takenIDs(err, entries, out)
+	// Even a failed insert may have stored some: they must not outlive the timeline.
+	if lerr := s.keepIfTimelineLives(ctx, timelineID, keys); lerr != nil {
+		return nil, lerr
+	}
+	if err != nil {
+		return nil, err
 	}
 	var created []string
 	for i, k := range keys {
@@ -59,6 +53,29 @@ func (s *Store) CreateEntries(ctx context.Context, entries []*timeline.Entry) ([
 		}
 	}
 	return out, nil
+}
+
+// takenIDs sets, in out, the ErrAlreadyExists of each entry whose id the insert found
+// taken, and returns the error of anything else that went wrong.
+func takenIDs(err error, entries []*timeline.Entry, out []error) error {
+	var bulk mongo.BulkWriteException
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &bulk) || bulk.WriteConcernError != nil:
+		return fmt.Errorf("insert entries: %w", err)
+	}
+	for _, we := range bulk.WriteErrors {
+		if we.Index < 0 || we.Index >= len(out) {
+			return fmt.Errorf("insert entries: %w", err)
+		}
+		e := entries[we.Index]
+		if !mongodb.IsDuplicateKey(we) {
+			return fmt.Errorf("insert entry %s/%s: %w", e.TimelineID, e.ID, we)
+		}
+		out[we.Index] = timeline.EntryError(e.TimelineID, e.ID, timeline.ErrAlreadyExists)
+	}
+	return nil
 }
 
 // fingerprintFields is what duplicate detection reads of an entry.

@@ -3,7 +3,8 @@
 // It uses only what MongoDB 6+ and FerretDB both offer: single-document writes, unique
 // indexes on scalar fields, and no transactions. Updates are compare-and-set on a
 // revision number, made atomic by claiming the next revision in a log collection first
-// (mongodb.Versioned).
+// (mongodb.Versioned). Deleting a timeline marks it first, so that no entry outlives
+// it (deletion.go).
 package mongostore
 
 import (

@@ -28,6 +28,9 @@ type timelineDoc struct {
 	CreateTime    time.Time  `bson:"create_time"`
 	UpdateTime    time.Time  `bson:"update_time"`
 	Revision      int64      `bson:"revision"`
+	// Deleting is when the timeline was marked as being deleted (see DeleteTimeline):
+	// it reads as gone from then on.
+	Deleting *time.Time `bson:"deleting,omitempty"`
 }
 
 func toTimelineDoc(t *timeline.Timeline) *timelineDoc {
@@ -79,14 +82,31 @@ func fromOptTime(t *time.Time) time.Time {
 
 // CreateTimeline implements timeline.TimelineStore.
 func (s *Store) CreateTimeline(ctx context.Context, t *timeline.Timeline) error {
-	err := s.timelineLog.Insert(ctx, t.ID, toTimelineDoc(t), timelineLogEntry(t))
-	if mongodb.IsDuplicateKey(err) {
-		return s.duplicateTimeline(ctx, t)
-	}
-	if err != nil {
+	d := toTimelineDoc(t)
+	if err := s.uniquely(ctx, t, func() error { return s.timelineLog.Insert(ctx, t.ID, d, timelineLogEntry(d)) }); err != nil {
 		return fmt.Errorf("insert timeline: %w", err)
 	}
 	return nil
+}
+
+// uniquely runs a write of t that may collide with another timeline on the id or the
+// slug. A deletion abandoned half-way that holds either is finished and the write tried
+// again; a collision that remains is the store's error for it.
+func (s *Store) uniquely(ctx context.Context, t *timeline.Timeline, write func() error) error {
+	err := write()
+	if mongodb.IsDuplicateKey(err) {
+		finished, ferr := s.finishAbandoned(ctx, t)
+		if ferr != nil {
+			return ferr
+		}
+		if finished {
+			err = write()
+		}
+	}
+	if mongodb.IsDuplicateKey(err) {
+		return s.duplicateTimeline(ctx, t)
+	}
+	return err
 }
 
 // duplicateTimeline says which unique key a write collided on. The server's message does
@@ -104,7 +124,7 @@ func (s *Store) duplicateTimeline(ctx context.Context, t *timeline.Timeline) err
 func (s *Store) GetTimeline(ctx context.Context, id string) (*timeline.Timeline, error) {
 	var d timelineDoc
 	err := s.timelines.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	if errors.Is(err, mongo.ErrNoDocuments) || err == nil && d.Deleting != nil {
 		return nil, timeline.TimelineError(id, timeline.ErrNotFound)
 	}
 	if err != nil {
@@ -118,7 +138,7 @@ func (s *Store) GetTimelines(ctx context.Context, ids []string) ([]*timeline.Tim
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	cur, err := s.timelines.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	cur, err := s.timelines.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, notDeleting})
 	if err != nil {
 		return nil, fmt.Errorf("read timelines: %w", err)
 	}
@@ -139,7 +159,7 @@ func (s *Store) ListTimelines(ctx context.Context, q timeline.TimelineQuery) ([]
 	for i, st := range q.Statuses {
 		statuses[i] = st.String()
 	}
-	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}}}
+	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}}, bson.D{notDeleting}}
 	if q.Tag != "" {
 		and = append(and, bson.D{{Key: "tags", Value: q.Tag}})
 	}
@@ -189,51 +209,13 @@ type timelineLogDoc struct {
 	Doc      *timelineDoc `bson:"doc"`
 }
 
-func timelineLogEntry(t *timeline.Timeline) *timelineLogDoc {
-	return &timelineLogDoc{ID: mongodb.LogID(t.ID, t.Revision), SV: schemaVersion, Of: t.ID, Revision: t.Revision, Doc: toTimelineDoc(t)}
+func timelineLogEntry(d *timelineDoc) *timelineLogDoc {
+	return &timelineLogDoc{ID: mongodb.LogID(d.ID, d.Revision), SV: schemaVersion, Of: d.ID, Revision: d.Revision, Doc: d}
 }
 
 // UpdateTimeline implements timeline.TimelineStore.
 func (s *Store) UpdateTimeline(ctx context.Context, t *timeline.Timeline) error {
-	err := s.timelineLog.Replace(ctx, t.ID, t.Revision-1, toTimelineDoc(t), timelineLogEntry(t))
-	if mongodb.IsDuplicateKey(err) {
-		return s.duplicateTimeline(ctx, t)
-	}
+	d := toTimelineDoc(t)
+	err := s.uniquely(ctx, t, func() error { return s.timelineLog.Replace(ctx, t.ID, t.Revision-1, d, timelineLogEntry(d)) })
 	return writeErr(err, t.ID, "")
-}
-
-// DeleteTimeline implements timeline.TimelineStore. The timeline goes first, so that a failure
-// half-way leaves entries no one can reach rather than a timeline missing entries; the
-// entries' revisions go last for the same reason.
-func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) error {
-	if err := s.timelineLog.Delete(ctx, id, revision); err != nil {
-		return writeErr(err, id, "")
-	}
-	if _, err := s.events.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
-		return fmt.Errorf("delete events of timeline %s: %w", id, err)
-	}
-	if _, err := s.heads.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
-		return fmt.Errorf("delete the event head of timeline %s: %w", id, err)
-	}
-	s.lastSeq.Delete(id)
-	if _, err := s.entries.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
-		return fmt.Errorf("delete entries of timeline %s: %w", id, err)
-	}
-	if _, err := s.entryLog.Log.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
-		return fmt.Errorf("delete entry revisions of timeline %s: %w", id, err)
-	}
-	return nil
-}
-
-// HasEntries implements timeline.TimelineStore.
-func (s *Store) HasEntries(ctx context.Context, timelineID string) (bool, error) {
-	err := s.entries.FindOne(ctx, bson.D{{Key: "timeline", Value: timelineID}},
-		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("look for entries of timeline %s: %w", timelineID, err)
-	}
-	return true, nil
 }
