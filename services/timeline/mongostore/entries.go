@@ -279,14 +279,28 @@ func (s *Store) clearStaleRevisions(ctx context.Context, keys ...string) error {
 }
 
 // UpdateEntry implements timeline.EntryStore. Entries are created without logging their
-// first revision (bulk imports write one document per entry); the previous revision is
-// logged here, before the next is claimed, so that history stays whole.
+// first revision (bulk imports write one document per entry): it is logged here, before
+// the next is claimed, so that history stays whole. Later revisions are in the log
+// already, as the claims that made them; logging a stale prev again could put a
+// revision in the log that the entry never had, for the next claim to roll forward.
 func (s *Store) UpdateEntry(ctx context.Context, prev, next *timeline.Entry) error {
 	key := entryKey(prev.TimelineID, prev.ID)
-	if _, err := s.entryLog.Log.InsertOne(ctx, entryLogEntry(prev)); err != nil && !mongodb.IsDuplicateKey(err) {
-		return fmt.Errorf("log revision %d of %s: %w", prev.Revision, key, err)
+	var logged string // the first revision's log entry, when this call wrote it
+	if prev.Revision == 1 {
+		first := entryLogEntry(prev)
+		_, err := s.entryLog.Log.InsertOne(ctx, first)
+		switch {
+		case err == nil:
+			logged = first.ID
+		case !mongodb.IsDuplicateKey(err):
+			return fmt.Errorf("log revision %d of %s: %w", prev.Revision, key, err)
+		}
 	}
 	err := s.entryLog.Replace(ctx, key, prev.Revision, toEntryDoc(next), entryLogEntry(next))
+	if errors.Is(err, mongodb.ErrGone) && logged != "" {
+		// No entry to have a history: best effort, a new entry of the key clears it too.
+		_, _ = s.entryLog.Log.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: logged}})
+	}
 	return writeErr(err, prev.TimelineID, prev.ID)
 }
 
