@@ -101,3 +101,17 @@ func (f feedStore) GetTimeline(ctx context.Context, id string) (*Timeline, error
 	t, err := f.Store.GetTimeline(ctx, id)
 	return t, apiError(err)
 }
+
+// notifyingFeedStore is a feedStore whose store can push changes.
+type notifyingFeedStore struct {
+	feedStore
+	Notifier
+}
+
+// storeForFeed wraps s for the feed, keeping what it can do.
+func storeForFeed(s Store) Store {
+	if n, ok := s.(Notifier); ok {
+		return notifyingFeedStore{feedStore{s}, n}
+	}
+	return feedStore{s}
+}

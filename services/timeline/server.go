@@ -57,7 +57,7 @@ func NewServer(store Store, entities entityv1.EntityServiceClient, logger *slog.
 		logger:    logger,
 		validator: v,
 		now:       func() time.Time { return millis(time.Now()) },
-		feed:      newFeed(feedStore{store}, logger, o.feed),
+		feed:      newFeed(storeForFeed(store), logger, o.feed),
 	}, nil
 }
 
