@@ -26,9 +26,8 @@ import (
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
 
-// EventRemover is a store that can lose one event, as a log read in the middle of
-// writes may miss one. The suite uses it, when the store under test has it, to check
-// that ReadEvents stops at the gap.
+// EventRemover is a store from which a test can remove one event, to make a gap in the
+// log: where the store under test is one, the suite checks that ReadEvents stops there.
 type EventRemover interface {
 	RemoveEvent(t *testing.T, timelineID string, seq int64)
 }
