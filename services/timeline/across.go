@@ -37,7 +37,7 @@ func (s *Server) listAcross(ctx context.Context, req *timelinev1.ListEntriesRequ
 		Mentions:    req.GetMentionedEntity(),
 	}
 	fingerprint := pagetoken.Fingerprint(req)
-	if q.After, err = decodeToken(req.GetPageToken(), fingerprint); err != nil {
+	if q.After, err = entryCursor(req.GetPageToken(), fingerprint, ""); err != nil {
 		return nil, err
 	}
 	resp := &timelinev1.ListEntriesResponse{}
@@ -66,8 +66,7 @@ func (s *Server) listAcross(ctx context.Context, req *timelinev1.ListEntriesRequ
 			}
 		}
 		if len(found) > 0 {
-			last := found[len(found)-1]
-			q.After = &pagetoken.Token{Time: last.SortTime().UnixMilli(), ID: entryKey(last)}
+			q.After = cursorAt(found[len(found)-1])
 		}
 		switch {
 		case !more:
@@ -75,7 +74,7 @@ func (s *Server) listAcross(ctx context.Context, req *timelinev1.ListEntriesRequ
 		case len(page) == limit || round == maxAcrossRounds-1:
 			// Full, or enough queries for one page: the next page goes on from the last
 			// entry looked at (a page may then hold fewer than asked).
-			resp.NextPageToken = pagetoken.Encode(*q.After, fingerprint)
+			resp.NextPageToken = entryToken(q.After, true, fingerprint)
 		default:
 			continue
 		}
@@ -111,6 +110,3 @@ func (s *Server) learnTimelines(ctx context.Context, audience visibility.Audienc
 	}
 	return nil
 }
-
-// entryKey is the position of an entry among the entries of every timeline.
-func entryKey(e *Entry) string { return e.TimelineID + "/" + e.ID }

@@ -2,12 +2,10 @@ package timeline
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -21,13 +19,15 @@ import (
 	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
 	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/platform/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/retry"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
 var entryFields = fieldmask.FieldsOf((&timelinev1.Entry{}).ProtoReflect().Descriptor())
 
 // CreateEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryRequest) (*timelinev1.Entry, error) {
+func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryRequest) (_ *timelinev1.Entry, err error) {
+	defer returnAPIError(&err)
 	timelineID, err := parseTimelineName("parent", req.GetParent())
 	if err != nil {
 		return nil, err
@@ -35,11 +35,7 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	if err := checkEntryTimes(req.GetEntry()); err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTimeline(ctx, timelineID)
-	if err != nil {
-		return nil, err
-	}
-	if err := acceptsEntries(t, false); err != nil {
+	if _, err := s.guardEntries(ctx, timelineID, addingEntries); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -79,33 +75,6 @@ func setTimelineStatus(ctx context.Context, st timelinev1.Timeline_Status) {
 	_ = grpc.SetHeader(ctx, metadata.Pairs(apiheader.TimelineStatus, st.String()))
 }
 
-// checkRepeats applies a duplicate policy to a new entry: SKIP refuses a repeat or near
-// repeat with ALREADY_EXISTS, FLAG refuses an exact repeat and flags a near one.
-func (s *Server) checkRepeats(ctx context.Context, e *Entry, policy timelinev1.DuplicatePolicy) error {
-	if policy == timelinev1.DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED || policy == timelinev1.DuplicatePolicy_ALLOW {
-		return nil
-	}
-	candidates, err := s.store.Repeats(ctx, e.TimelineID, e.Fingerprint)
-	if err != nil {
-		return err
-	}
-	x := newRepeatIndex(candidates)
-	if same, ok := x.exact[e.Fingerprint.Exact]; ok {
-		return &apierror.Error{Code: codes.AlreadyExists, Reason: apierror.ReasonDuplicateEntry,
-			Message: fmt.Sprintf("the entry repeats %s", entryName(e.TimelineID, same))}
-	}
-	of := x.near(e)
-	switch {
-	case of == "":
-	case policy == timelinev1.DuplicatePolicy_SKIP:
-		return &apierror.Error{Code: codes.AlreadyExists, Reason: apierror.ReasonNearDuplicateEntry,
-			Message: fmt.Sprintf("the entry nearly repeats %s", entryName(e.TimelineID, of))}
-	default:
-		e.NearDuplicateOf = of
-	}
-	return nil
-}
-
 // stampPublished records when an entry was first published, unless the client said.
 func (s *Server) stampPublished(e *Entry) {
 	if e.Status == timelinev1.Entry_PUBLISHED && e.PublishTime.IsZero() {
@@ -121,7 +90,8 @@ func checkEntryTimes(e *timelinev1.Entry) error {
 }
 
 // GetEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) GetEntry(ctx context.Context, req *timelinev1.GetEntryRequest) (*timelinev1.Entry, error) {
+func (s *Server) GetEntry(ctx context.Context, req *timelinev1.GetEntryRequest) (_ *timelinev1.Entry, err error) {
+	defer returnAPIError(&err)
 	e, err := s.visibleEntry(ctx, req.GetName(), req.GetView())
 	if err != nil {
 		return nil, err
@@ -151,7 +121,8 @@ func (s *Server) visibleEntry(ctx context.Context, name string, view timelinev1.
 }
 
 // ListEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
+func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesRequest) (_ *timelinev1.ListEntriesResponse, err error) {
+	defer returnAPIError(&err)
 	if err := checkTimes("", map[string]*timestamppb.Timestamp{"start_time": req.GetStartTime(), "end_time": req.GetEndTime()}); err != nil {
 		return nil, err
 	}
@@ -181,7 +152,7 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 		Limit:       pageSize(req.GetPageSize()),
 	}
 	fingerprint := pagetoken.Fingerprint(req)
-	if q.After, err = decodeToken(req.GetPageToken(), fingerprint); err != nil {
+	if q.After, err = entryCursor(req.GetPageToken(), fingerprint, timelineID); err != nil {
 		return nil, err
 	}
 	resp := &timelinev1.ListEntriesResponse{}
@@ -197,8 +168,7 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 	}
 	for i, e := range found {
 		if i == limit {
-			last := found[i-1]
-			resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.SortTime().UnixMilli(), ID: last.ID}, fingerprint)
+			resp.NextPageToken = entryToken(cursorAt(found[i-1]), false, fingerprint)
 			break
 		}
 		resp.Entries = append(resp.Entries, e.proto())
@@ -207,7 +177,8 @@ func (s *Server) ListEntries(ctx context.Context, req *timelinev1.ListEntriesReq
 }
 
 // UpdateEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryRequest) (*timelinev1.Entry, error) {
+func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryRequest) (_ *timelinev1.Entry, err error) {
+	defer returnAPIError(&err)
 	patch := req.GetEntry()
 	if patch == nil {
 		return nil, apierror.InvalidField("entry", "required")
@@ -223,70 +194,80 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 	if err := checkEntryTimes(patch); err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTimeline(ctx, timelineID)
-	if err != nil {
+	if _, err := s.guardEntries(ctx, timelineID, correctingEntries); err != nil {
 		return nil, err
 	}
-	if err := acceptsEntries(t, true); err != nil {
+	var cur, next *Entry
+	err = retry.Default().Do(ctx, againWithoutEtag(patch.GetEtag()), func() error {
+		var err error
+		if cur, err = s.store.GetEntry(ctx, timelineID, entryID); err != nil {
+			return err
+		}
+		if next, err = s.revised(ctx, cur, patch, paths, req.GetLinkEntities()); err != nil || next == nil {
+			return err
+		}
+		return s.store.UpdateEntry(ctx, cur, next)
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case next == nil:
+		return cur.proto(), nil // nothing changes: no new revision
+	}
+	s.record(ctx, entryEvent(cur, next))
+	return next.proto(), nil
+}
+
+// revised is cur with the fields of patch named by paths, at the next revision, or nil
+// when that changes nothing.
+func (s *Server) revised(ctx context.Context, cur *Entry, patch *timelinev1.Entry, paths []string, link bool) (*Entry, error) {
+	before := cur.proto()
+	if err := etag.Check(patch.GetEtag(), before.GetEtag(), before.GetName()); err != nil {
 		return nil, err
 	}
-	for attempt := 1; ; attempt++ {
-		cur, err := s.store.GetEntry(ctx, timelineID, entryID)
-		if err != nil {
-			return nil, err
-		}
-		before := cur.proto()
-		if err := etag.Check(patch.GetEtag(), before.GetEtag(), before.GetName()); err != nil {
-			return nil, err
-		}
-		merged := proto.Clone(before).(*timelinev1.Entry)
-		fieldmask.Apply(merged, patch, paths)
-		if proto.Equal(merged, before) {
-			return before, nil // nothing changes: no new revision
-		}
-		if err := s.validator.Check(merged, "entry"); err != nil {
-			return nil, err
-		}
-		next := *cur
-		next.setContent(merged)
-		switch {
-		case next.Kind == timelinev1.Entry_KIND_UNSPECIFIED:
-			return nil, apierror.InvalidField("entry.kind", "cannot be cleared")
-		case next.Status == timelinev1.Entry_STATUS_UNSPECIFIED:
-			return nil, apierror.InvalidField("entry.status", "cannot be cleared")
-		}
-		s.stampPublished(&next)
-		if slices.Contains(paths, "mentions") {
-			if err := s.checkMentions(ctx, &next); err != nil {
-				return nil, err
-			}
-		} else if next.Headline != cur.Headline || next.Body != cur.Body {
-			next.Mentions = reanchor(cur.Mentions, &next)
-		}
-		if req.GetLinkEntities() {
-			if _, err := s.linkEntities(ctx, []*Entry{&next}, false); err != nil {
-				return nil, err
-			}
-		}
-		next.Fingerprint = dedupe.Of(next.Headline, next.Body)
-		next.Revision = cur.Revision + 1
-		next.UpdateTime = s.now()
-		err = s.store.UpdateEntry(ctx, cur, &next)
-		if retryable(err, patch.GetEtag(), attempt) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.record(ctx, entryEvent(cur, &next))
-		return next.proto(), nil
+	merged := proto.Clone(before).(*timelinev1.Entry)
+	fieldmask.Apply(merged, patch, paths)
+	if proto.Equal(merged, before) {
+		return nil, nil
 	}
+	if err := s.validator.Check(merged, "entry"); err != nil {
+		return nil, err
+	}
+	next := *cur
+	next.setContent(merged)
+	switch {
+	case next.Kind == timelinev1.Entry_KIND_UNSPECIFIED:
+		return nil, apierror.InvalidField("entry.kind", "cannot be cleared")
+	case next.Status == timelinev1.Entry_STATUS_UNSPECIFIED:
+		return nil, apierror.InvalidField("entry.status", "cannot be cleared")
+	}
+	s.stampPublished(&next)
+	if slices.Contains(paths, "mentions") {
+		if err := s.checkMentions(ctx, &next); err != nil {
+			return nil, err
+		}
+	} else if next.Headline != cur.Headline || next.Body != cur.Body {
+		next.Mentions = reanchor(cur.Mentions, &next)
+	}
+	if link {
+		if _, err := s.linkEntities(ctx, []*Entry{&next}, false); err != nil {
+			return nil, err
+		}
+	}
+	next.Fingerprint = dedupe.Of(next.Headline, next.Body)
+	next.Revision = cur.Revision + 1
+	next.UpdateTime = s.now()
+	return &next, nil
 }
 
 // DeleteEntry implements timelinev1.TimelineServiceServer.
-func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryRequest) (*emptypb.Empty, error) {
+func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryRequest) (_ *emptypb.Empty, err error) {
+	defer returnAPIError(&err)
 	timelineID, entryID, err := parseEntryName("name", req.GetName())
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.guardEntries(ctx, timelineID, correctingEntries); err != nil {
 		return nil, err
 	}
 	cur, err := s.store.GetEntry(ctx, timelineID, entryID)
@@ -310,7 +291,8 @@ func (s *Server) DeleteEntry(ctx context.Context, req *timelinev1.DeleteEntryReq
 }
 
 // ListEntryRevisions implements timelinev1.TimelineServiceServer.
-func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEntryRevisionsRequest) (*timelinev1.ListEntryRevisionsResponse, error) {
+func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEntryRevisionsRequest) (_ *timelinev1.ListEntryRevisionsResponse, err error) {
+	defer returnAPIError(&err)
 	cur, err := s.visibleEntry(ctx, req.GetName(), req.GetView())
 	if err != nil {
 		return nil, err

@@ -524,3 +524,70 @@ func TestTimelineStatusRules(t *testing.T) {
 		}
 	}
 }
+
+// Every write to the entries of an ARCHIVED timeline is refused, and changes nothing.
+func TestArchivedTimelineKeepsItsEntries(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tl := liveTimeline(t, e)
+	en, err := e.tl.CreateEntry(ctx, &timelinev1.CreateEntryRequest{Parent: tl.GetName(), Entry: &timelinev1.Entry{Headline: "Before archiving"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.tl.UpdateTimeline(ctx, &timelinev1.UpdateTimelineRequest{
+		Timeline: &timelinev1.Timeline{Name: tl.GetName(), Status: timelinev1.Timeline_ARCHIVED},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	items := []*timelinev1.ImportItem{{ImportKey: "late", Entry: &timelinev1.Entry{Headline: "After archiving"}}}
+	writes := map[string]func() error{
+		"create": func() error {
+			_, err := e.tl.CreateEntry(ctx, &timelinev1.CreateEntryRequest{Parent: tl.GetName(), Entry: &timelinev1.Entry{Headline: "After archiving"}})
+			return err
+		},
+		"update": func() error {
+			_, err := e.tl.UpdateEntry(ctx, &timelinev1.UpdateEntryRequest{Entry: &timelinev1.Entry{Name: en.GetName(), Body: "Changed."}})
+			return err
+		},
+		"delete": func() error {
+			_, err := e.tl.DeleteEntry(ctx, &timelinev1.DeleteEntryRequest{Name: en.GetName()})
+			return err
+		},
+		"delete at its etag": func() error {
+			_, err := e.tl.DeleteEntry(ctx, &timelinev1.DeleteEntryRequest{Name: en.GetName(), Etag: en.GetEtag()})
+			return err
+		},
+		"import": func() error {
+			_, err := e.tl.ImportEntries(ctx, &timelinev1.ImportEntriesRequest{Parent: tl.GetName(), Items: items})
+			return err
+		},
+		"streaming import": func() error {
+			stream, err := e.tl.StreamingImportEntries(ctx)
+			if err != nil {
+				return err
+			}
+			_ = stream.Send(&timelinev1.StreamingImportEntriesRequest{Parent: tl.GetName(), Items: items}) // the status comes with the response
+			_, err = stream.CloseAndRecv()
+			return err
+		},
+	}
+	for name, write := range writes {
+		t.Run(name, func(t *testing.T) {
+			err := write()
+			wantCode(t, err, codes.FailedPrecondition)
+			if reason(err) != "TIMELINE_ARCHIVED" {
+				t.Fatalf("reason %q, want TIMELINE_ARCHIVED", reason(err))
+			}
+			list, err := e.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: tl.GetName(), View: timelinev1.View_EDITOR})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list.GetEntries()) != 1 || list.GetEntries()[0].GetEtag() != en.GetEtag() {
+				t.Fatalf("entries after a refused %s: %v", name, list.GetEntries())
+			}
+			if n, err := e.db.Collection("timeline_events").CountDocuments(ctx, map[string]any{}); err != nil || n != 2 {
+				t.Fatalf("%d events after a refused %s, want the create and the archiving (%v)", n, name, err)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package timeline
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -538,11 +537,6 @@ func (f *feed) forget(timelineID string) {
 		f.retire(t)
 	}
 	delete(f.demand, timelineID)
-}
-
-func isNotFound(err error) bool {
-	var e *apierror.Error
-	return errors.As(err, &e) && e.Code == apierror.NotFound("").Code
 }
 
 // topic is one followed timeline.

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"context"
+	"errors"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
@@ -22,7 +23,7 @@ func (s *Server) latestPage(ctx context.Context, timelineID string, req *timelin
 	}
 	t, err := s.feed.read(ctx, timelineID)
 	if err != nil {
-		if isNotFound(err) || ctx.Err() != nil {
+		if errors.Is(err, ErrNotFound) || ctx.Err() != nil {
 			return nil, false, err
 		}
 		return nil, false, nil // the database path may still answer

@@ -17,8 +17,6 @@ import (
 const (
 	defaultPageSize = 20
 	maxPageSize     = 100
-	// Attempts at a read-modify-write that has no etag before giving up on a busy resource.
-	updateAttempts = 5
 )
 
 // Server implements timelinev1.TimelineServiceServer.

@@ -13,13 +13,15 @@ import (
 	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
 	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
 	"github.com/newsroomhq/newsroom/services/platform/resourceid"
+	"github.com/newsroomhq/newsroom/services/platform/retry"
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
 var timelineFields = fieldmask.FieldsOf((&timelinev1.Timeline{}).ProtoReflect().Descriptor())
 
 // CreateTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimelineRequest) (*timelinev1.Timeline, error) {
+func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimelineRequest) (_ *timelinev1.Timeline, err error) {
+	defer returnAPIError(&err)
 	now := s.now()
 	t := &Timeline{ID: req.GetTimelineId(), CreateTime: now, UpdateTime: now, Revision: 1}
 	if t.ID == "" {
@@ -39,7 +41,8 @@ func (s *Server) CreateTimeline(ctx context.Context, req *timelinev1.CreateTimel
 }
 
 // GetTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineRequest) (*timelinev1.Timeline, error) {
+func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineRequest) (_ *timelinev1.Timeline, err error) {
+	defer returnAPIError(&err)
 	id, err := parseTimelineName("name", req.GetName())
 	if err != nil {
 		return nil, err
@@ -52,7 +55,8 @@ func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineReq
 }
 
 // visibleTimeline returns the timeline if the audience of view may see it, and
-// NOT_FOUND, as if it did not exist, when it may not.
+// NOT_FOUND, as if it did not exist, when it may not. Its errors are the API's already:
+// the watch stream returns them as they are.
 func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1.View) (*Timeline, visibility.Audience, error) {
 	audience, err := visibility.Resolve(ctx, view)
 	if err != nil {
@@ -60,7 +64,7 @@ func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1
 	}
 	t, err := s.store.GetTimeline(ctx, id)
 	if err != nil {
-		return nil, audience, err
+		return nil, audience, apiError(err)
 	}
 	if !audience.SeesTimeline(t.Status) {
 		return nil, audience, apierror.NotFound(timelineName(id))
@@ -69,7 +73,8 @@ func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1
 }
 
 // ListTimelines implements timelinev1.TimelineServiceServer.
-func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimelinesRequest) (*timelinev1.ListTimelinesResponse, error) {
+func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimelinesRequest) (_ *timelinev1.ListTimelinesResponse, err error) {
+	defer returnAPIError(&err)
 	audience, err := visibility.Resolve(ctx, req.GetView())
 	if err != nil {
 		return nil, err
@@ -81,7 +86,7 @@ func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimeline
 		Limit:    pageSize(req.GetPageSize()),
 	}
 	fingerprint := pagetoken.Fingerprint(req)
-	if q.After, err = decodeToken(req.GetPageToken(), fingerprint); err != nil {
+	if q.After, err = timelineCursor(req.GetPageToken(), fingerprint); err != nil {
 		return nil, err
 	}
 	resp := &timelinev1.ListTimelinesResponse{}
@@ -97,7 +102,7 @@ func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimeline
 	for i, t := range found {
 		if i == limit {
 			last := found[i-1]
-			resp.NextPageToken = pagetoken.Encode(pagetoken.Token{Time: last.CreateTime.UnixMilli(), ID: last.ID}, fingerprint)
+			resp.NextPageToken = timelineToken(last, fingerprint)
 			break
 		}
 		resp.Timelines = append(resp.Timelines, t.proto())
@@ -105,19 +110,9 @@ func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimeline
 	return resp, nil
 }
 
-func decodeToken(s string, fingerprint uint64) (*pagetoken.Token, error) {
-	if s == "" {
-		return nil, nil
-	}
-	tok, err := pagetoken.Decode(s, fingerprint)
-	if err != nil {
-		return nil, apierror.InvalidPageToken()
-	}
-	return &tok, nil
-}
-
 // UpdateTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimelineRequest) (*timelinev1.Timeline, error) {
+func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimelineRequest) (_ *timelinev1.Timeline, err error) {
+	defer returnAPIError(&err)
 	patch := req.GetTimeline()
 	if patch == nil {
 		return nil, apierror.InvalidField("timeline", "required")
@@ -133,47 +128,46 @@ func (s *Server) UpdateTimeline(ctx context.Context, req *timelinev1.UpdateTimel
 	if err := checkTimelineTimes(patch); err != nil {
 		return nil, err
 	}
-	for attempt := 1; ; attempt++ {
+	var next Timeline
+	err = retry.Default().Do(ctx, againWithoutEtag(patch.GetEtag()), func() error {
 		cur, err := s.store.GetTimeline(ctx, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		merged := cur.proto()
 		if err := etag.Check(patch.GetEtag(), merged.GetEtag(), merged.GetName()); err != nil {
-			return nil, err
+			return err
 		}
 		fieldmask.Apply(merged, patch, paths)
 		if err := s.validator.Check(merged, "timeline"); err != nil {
-			return nil, err
+			return err
 		}
-		next := *cur
+		next = *cur
 		next.setContent(merged)
 		if next.Status == timelinev1.Timeline_STATUS_UNSPECIFIED {
-			return nil, apierror.InvalidField("timeline.status", "cannot be cleared")
+			return apierror.InvalidField("timeline.status", "cannot be cleared")
 		}
 		next.UpdateTime = s.now()
 		next.Revision = cur.Revision + 1
-		err = s.store.UpdateTimeline(ctx, &next)
-		if retryable(err, patch.GetEtag(), attempt) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.record(ctx, &Event{TimelineID: id, Type: timelinev1.WatchEntriesResponse_TIMELINE_UPDATED, Timeline: &next})
-		return next.proto(), nil
+		return s.store.UpdateTimeline(ctx, &next)
+	})
+	if err != nil {
+		return nil, err
 	}
+	s.record(ctx, &Event{TimelineID: id, Type: timelinev1.WatchEntriesResponse_TIMELINE_UPDATED, Timeline: &next})
+	return next.proto(), nil
 }
 
-// retryable reports whether a read-modify-write that lost a race should be tried again:
-// only when the client gave no etag, so it did not ask to fail on concurrent changes.
-func retryable(err error, etag string, attempt int) bool {
-	var e *apierror.Error
-	return etag == "" && attempt < updateAttempts && errors.As(err, &e) && e.Reason == apierror.ReasonEtagMismatch
+// againWithoutEtag says which failures of a read-modify-write to try again: losing a race
+// to another writer, when the client gave no etag and so did not ask to fail on
+// concurrent changes.
+func againWithoutEtag(etag string) func(error) bool {
+	return func(err error) bool { return etag == "" && errors.Is(err, ErrConflict) }
 }
 
 // DeleteTimeline implements timelinev1.TimelineServiceServer.
-func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimelineRequest) (*emptypb.Empty, error) {
+func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimelineRequest) (_ *emptypb.Empty, err error) {
+	defer returnAPIError(&err)
 	id, err := parseTimelineName("name", req.GetName())
 	if err != nil {
 		return nil, err
@@ -185,38 +179,15 @@ func (s *Server) DeleteTimeline(ctx context.Context, req *timelinev1.DeleteTimel
 	if err := etag.Check(req.GetEtag(), cur.proto().GetEtag(), req.GetName()); err != nil {
 		return nil, err
 	}
-	if !req.GetForce() {
-		has, err := s.store.HasEntries(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if has {
-			return nil, apierror.FailedPrecondition(apierror.ReasonTimelineNotEmpty,
-				"%s has entries: delete them first, or set force to delete them with it", req.GetName())
-		}
-	}
 	var revision int64
 	if req.GetEtag() != "" {
 		revision = cur.Revision
 	}
-	if err := s.store.DeleteTimeline(ctx, id, revision); err != nil {
+	if err := s.store.DeleteTimeline(ctx, id, revision, req.GetForce()); err != nil {
 		return nil, err
 	}
 	s.feed.forget(id)
 	return &emptypb.Empty{}, nil
-}
-
-// acceptsEntries says whether entries may be added to (or, when editing, changed in) a
-// timeline in this status.
-func acceptsEntries(t *Timeline, editing bool) error {
-	switch {
-	case t.Status == timelinev1.Timeline_ARCHIVED:
-		return apierror.FailedPrecondition(apierror.ReasonTimelineArchived, "%s is ARCHIVED: its entries cannot change", timelineName(t.ID))
-	case t.Status == timelinev1.Timeline_CLOSED && !editing:
-		return apierror.FailedPrecondition(apierror.ReasonTimelineClosed,
-			"%s is CLOSED: set its status to LIVE to add entries (existing entries can still be corrected)", timelineName(t.ID))
-	}
-	return nil
 }
 
 func checkTimelineTimes(t *timelinev1.Timeline) error {

@@ -9,40 +9,9 @@ import (
 	"github.com/newsroomhq/newsroom/services/timeline/visibility"
 )
 
-// record appends the event of a write that has succeeded and hands it to the feed. The
-// write stands whatever happens here, so a failure is logged, not returned: watchers
-// then see the entry's next change instead.
-func (s *Server) record(ctx context.Context, ev *Event) {
-	ev.Time = s.now()
-	ctx = context.WithoutCancel(ctx) // a client hanging up must not lose the event
-	if err := s.store.AppendEvent(ctx, ev); err != nil {
-		s.logger.ErrorContext(ctx, "record event", "timeline", ev.TimelineID, "type", ev.Type.String(), "err", err)
-		return
-	}
-	s.feed.published(ev)
-}
-
-// entryEvent describes the change of an entry from prev (nil when created) to next.
-func entryEvent(prev, next *Entry) *Event {
-	ev := &Event{TimelineID: next.TimelineID, Entry: next, Type: timelinev1.WatchEntriesResponse_ENTRY_UPDATED}
-	if prev == nil {
-		ev.Type = timelinev1.WatchEntriesResponse_ENTRY_CREATED
-		return ev
-	}
-	ev.PrevStatus = prev.Status
-	switch {
-	case next.Status == timelinev1.Entry_RETRACTED && prev.Status != timelinev1.Entry_RETRACTED:
-		ev.Type = timelinev1.WatchEntriesResponse_ENTRY_RETRACTED
-	case next.Pinned && !prev.Pinned:
-		ev.Type = timelinev1.WatchEntriesResponse_ENTRY_PINNED
-	case !next.Pinned && prev.Pinned:
-		ev.Type = timelinev1.WatchEntriesResponse_ENTRY_UNPINNED
-	}
-	return ev
-}
-
 // WatchEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) WatchEntries(req *timelinev1.WatchEntriesRequest, stream timelinev1.TimelineService_WatchEntriesServer) error {
+func (s *Server) WatchEntries(req *timelinev1.WatchEntriesRequest, stream timelinev1.TimelineService_WatchEntriesServer) (err error) {
+	defer returnAPIError(&err)
 	ctx := stream.Context()
 	timelineID, err := parseTimelineName("parent", req.GetParent())
 	if err != nil {

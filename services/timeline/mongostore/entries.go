@@ -12,7 +12,6 @@ import (
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -159,31 +158,29 @@ func (d *entryDoc) fingerprint() dedupe.Fingerprint {
 	return fp
 }
 
-func entryResource(timelineID, entryID string) string {
-	return "timelines/" + timelineID + "/entries/" + entryID
-}
-
-// CreateEntry implements timeline.Store.
+// CreateEntry implements timeline.EntryStore: it inserts the entry, then checks that
+// its timeline is still there (see DeleteTimeline).
 func (s *Store) CreateEntry(ctx context.Context, e *timeline.Entry) error {
+	key := entryKey(e.TimelineID, e.ID)
 	_, err := s.entries.InsertOne(ctx, toEntryDoc(e))
-	if err == nil {
-		err = s.clearStaleRevisions(ctx, entryKey(e.TimelineID, e.ID))
-	}
 	if mongodb.IsDuplicateKey(err) {
-		return apierror.AlreadyExists(entryResource(e.TimelineID, e.ID))
+		return timeline.EntryError(e.TimelineID, e.ID, timeline.ErrAlreadyExists)
+	}
+	if err == nil {
+		err = s.clearStaleRevisions(ctx, key)
 	}
 	if err != nil {
 		return fmt.Errorf("insert entry: %w", err)
 	}
-	return nil
+	return s.keepIfTimelineLives(ctx, e.TimelineID, []string{key})
 }
 
-// GetEntry implements timeline.Store.
+// GetEntry implements timeline.EntryStore.
 func (s *Store) GetEntry(ctx context.Context, timelineID, entryID string) (*timeline.Entry, error) {
 	var d entryDoc
 	err := s.entries.FindOne(ctx, bson.D{{Key: "_id", Value: entryKey(timelineID, entryID)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apierror.NotFound(entryResource(timelineID, entryID))
+		return nil, timeline.EntryError(timelineID, entryID, timeline.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read entry %s/%s: %w", timelineID, entryID, err)
@@ -191,7 +188,34 @@ func (s *Store) GetEntry(ctx context.Context, timelineID, entryID string) (*time
 	return d.entry(), nil
 }
 
-// ListEntries implements timeline.Store.
+// ExistingEntries implements timeline.EntryStore with one _id query.
+func (s *Store) ExistingEntries(ctx context.Context, timelineID string, entryIDs []string) ([]string, error) {
+	if len(entryIDs) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(entryIDs))
+	for i, id := range entryIDs {
+		keys[i] = entryKey(timelineID, id)
+	}
+	cur, err := s.entries.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
+		options.Find().SetProjection(bson.D{{Key: "entry", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("look for entries of timeline %s: %w", timelineID, err)
+	}
+	var docs []struct {
+		Entry string `bson:"entry"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("look for entries of timeline %s: %w", timelineID, err)
+	}
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.Entry
+	}
+	return out, nil
+}
+
+// ListEntries implements timeline.EntryStore.
 func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*timeline.Entry, error) {
 	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: enumNames(q.Statuses)}}}}}
 	if q.TimelineID != "" {
@@ -210,11 +234,7 @@ func (s *Store) ListEntries(ctx context.Context, q timeline.EntryQuery) ([]*time
 		and = append(and, bson.D{{Key: "sort_time", Value: bson.D{{Key: "$lt", Value: q.End}}}})
 	}
 	if q.After != nil {
-		key := q.After.ID // "{timeline}/{entry}", which is the _id, across timelines
-		if q.TimelineID != "" {
-			key = entryKey(q.TimelineID, q.After.ID)
-		}
-		and = append(and, keysetAfter("sort_time", time.UnixMilli(q.After.Time).UTC(), key, q.OldestFirst))
+		and = append(and, keysetAfter("sort_time", q.After.SortTime, entryKey(q.After.TimelineID, q.After.EntryID), q.OldestFirst))
 	}
 	dir := -1
 	if q.OldestFirst {
@@ -259,25 +279,39 @@ func (s *Store) clearStaleRevisions(ctx context.Context, keys ...string) error {
 	return nil
 }
 
-// UpdateEntry implements timeline.Store. Entries are created without logging their first
-// revision (bulk imports write one document per entry); the previous revision is logged
-// here, before the next is claimed, so that history stays whole.
+// UpdateEntry implements timeline.EntryStore. Entries are created without logging their
+// first revision (bulk imports write one document per entry): it is logged here, before
+// the next is claimed, so that history stays whole. Later revisions are in the log
+// already, as the claims that made them; logging a stale prev again could put a
+// revision in the log that the entry never had, for the next claim to roll forward.
 func (s *Store) UpdateEntry(ctx context.Context, prev, next *timeline.Entry) error {
 	key := entryKey(prev.TimelineID, prev.ID)
-	if _, err := s.entryLog.Log.InsertOne(ctx, entryLogEntry(prev)); err != nil && !mongodb.IsDuplicateKey(err) {
-		return fmt.Errorf("log revision %d of %s: %w", prev.Revision, key, err)
+	var logged string // the first revision's log entry, when this call wrote it
+	if prev.Revision == 1 {
+		first := entryLogEntry(prev)
+		_, err := s.entryLog.Log.InsertOne(ctx, first)
+		switch {
+		case err == nil:
+			logged = first.ID
+		case !mongodb.IsDuplicateKey(err):
+			return fmt.Errorf("log revision %d of %s: %w", prev.Revision, key, err)
+		}
 	}
 	err := s.entryLog.Replace(ctx, key, prev.Revision, toEntryDoc(next), entryLogEntry(next))
-	return writeErr(err, entryResource(prev.TimelineID, prev.ID))
+	if errors.Is(err, mongodb.ErrGone) && logged != "" {
+		// No entry to have a history: best effort, a new entry of the key clears it too.
+		_, _ = s.entryLog.Log.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: logged}})
+	}
+	return writeErr(err, prev.TimelineID, prev.ID)
 }
 
-// DeleteEntry implements timeline.Store.
+// DeleteEntry implements timeline.EntryStore.
 func (s *Store) DeleteEntry(ctx context.Context, timelineID, entryID string, revision int64) error {
 	err := s.entryLog.Delete(ctx, entryKey(timelineID, entryID), revision)
-	return writeErr(err, entryResource(timelineID, entryID))
+	return writeErr(err, timelineID, entryID)
 }
 
-// ListRevisions implements timeline.Store.
+// ListRevisions implements timeline.EntryStore.
 func (s *Store) ListRevisions(ctx context.Context, q timeline.RevisionQuery) ([]*timeline.Entry, error) {
 	filter := bson.D{
 		{Key: "of", Value: entryKey(q.TimelineID, q.EntryID)},

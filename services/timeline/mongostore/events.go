@@ -53,12 +53,12 @@ type headDoc struct {
 	Seq int64  `bson:"seq"`
 }
 
-// AppendEvent implements timeline.Store.
+// AppendEvent implements timeline.EventLog.
 func (s *Store) AppendEvent(ctx context.Context, ev *timeline.Event) error {
 	return s.appendEvents(ctx, []*timeline.Event{ev}, false)
 }
 
-// AppendEvents implements timeline.Store with ordered insertMany calls: the events take
+// AppendEvents implements timeline.EventLog with ordered insertMany calls: the events take
 // the next free numbers in order; when another writer has taken one, the insert stops
 // there and the rest try the numbers after it. A number is tried only once the one
 // before it is known to exist (from the head, or from a failed insert), which keeps the
@@ -144,7 +144,7 @@ func (s *Store) appendEvents(ctx context.Context, events []*timeline.Event, refe
 	return nil
 }
 
-// LastSequence implements timeline.Store: the head, or the highest number this process
+// LastSequence implements timeline.EventLog: the head, or the highest number this process
 // wrote if that is higher (the head of another replica's write may lag behind). Events
 // after it may exist when a writer failed to raise the head; ReadEvents finds them.
 func (s *Store) LastSequence(ctx context.Context, timelineID string) (int64, error) {
@@ -160,7 +160,7 @@ func (s *Store) LastSequence(ctx context.Context, timelineID string) (int64, err
 	return max(hint, d.Seq), nil
 }
 
-// ReadEvents implements timeline.Store with one query for the events after after, in
+// ReadEvents implements timeline.EventLog with one query for the events after after, in
 // order, stopping at the first number missing.
 func (s *Store) ReadEvents(ctx context.Context, timelineID string, after int64, limit int) ([]*timeline.Event, error) {
 	cur, err := s.events.Find(ctx,

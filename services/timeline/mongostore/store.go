@@ -3,20 +3,21 @@
 // It uses only what MongoDB 6+ and FerretDB both offer: single-document writes, unique
 // indexes on scalar fields, and no transactions. Updates are compare-and-set on a
 // revision number, made atomic by claiming the next revision in a log collection first
-// (mongodb.Versioned).
+// (mongodb.Versioned). Deleting a timeline marks it first, so that no entry outlives
+// it (deletion.go).
 package mongostore
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -102,15 +103,19 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 	}, nil
 }
 
-// writeErr maps the outcome of a versioned write on resource to the service's errors.
-func writeErr(err error, resource string) error {
+// writeErr maps the outcome of a versioned write on a timeline (entryID empty) or an
+// entry to the store's errors.
+func writeErr(err error, timelineID, entryID string) error {
+	var outcome error
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, mongodb.ErrGone):
-		return apierror.NotFound(resource)
+		outcome = timeline.ErrNotFound
 	case errors.Is(err, mongodb.ErrConflict):
-		return apierror.Aborted(resource)
+		outcome = timeline.ErrConflict
+	default:
+		return fmt.Errorf("write %s: %w", path.Join(timelineID, entryID), err)
 	}
-	return fmt.Errorf("write %s: %w", resource, err)
+	return &timeline.ResourceError{TimelineID: timelineID, EntryID: entryID, Err: outcome}
 }

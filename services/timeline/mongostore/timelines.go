@@ -11,7 +11,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
-	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -29,6 +28,9 @@ type timelineDoc struct {
 	CreateTime    time.Time  `bson:"create_time"`
 	UpdateTime    time.Time  `bson:"update_time"`
 	Revision      int64      `bson:"revision"`
+	// Deleting is when the timeline was marked as being deleted (see DeleteTimeline):
+	// it reads as gone from then on.
+	Deleting *time.Time `bson:"deleting,omitempty"`
 }
 
 func toTimelineDoc(t *timeline.Timeline) *timelineDoc {
@@ -78,16 +80,33 @@ func fromOptTime(t *time.Time) time.Time {
 	return t.UTC()
 }
 
-// CreateTimeline implements timeline.Store.
+// CreateTimeline implements timeline.TimelineStore.
 func (s *Store) CreateTimeline(ctx context.Context, t *timeline.Timeline) error {
-	err := s.timelineLog.Insert(ctx, t.ID, toTimelineDoc(t), timelineLogEntry(t))
-	if mongodb.IsDuplicateKey(err) {
-		return s.duplicateTimeline(ctx, t)
-	}
-	if err != nil {
+	d := toTimelineDoc(t)
+	if err := s.uniquely(ctx, t, func() error { return s.timelineLog.Insert(ctx, t.ID, d, timelineLogEntry(d)) }); err != nil {
 		return fmt.Errorf("insert timeline: %w", err)
 	}
 	return nil
+}
+
+// uniquely runs a write of t that may collide with another timeline on the id or the
+// slug. A deletion abandoned half-way that holds either is finished and the write tried
+// again; a collision that remains is the store's error for it.
+func (s *Store) uniquely(ctx context.Context, t *timeline.Timeline, write func() error) error {
+	err := write()
+	if mongodb.IsDuplicateKey(err) {
+		finished, ferr := s.finishAbandoned(ctx, t)
+		if ferr != nil {
+			return ferr
+		}
+		if finished {
+			err = write()
+		}
+	}
+	if mongodb.IsDuplicateKey(err) {
+		return s.duplicateTimeline(ctx, t)
+	}
+	return err
 }
 
 // duplicateTimeline says which unique key a write collided on. The server's message does
@@ -96,17 +115,17 @@ func (s *Store) duplicateTimeline(ctx context.Context, t *timeline.Timeline) err
 	var other timelineDoc
 	err := s.timelines.FindOne(ctx, bson.D{{Key: "slug", Value: t.Slug}}).Decode(&other)
 	if err == nil && other.ID != t.ID {
-		return apierror.Conflict(apierror.ReasonSlugTaken, "slug %q is already used by timelines/%s", t.Slug, other.ID)
+		return &timeline.SlugTakenError{Slug: t.Slug, TimelineID: other.ID}
 	}
-	return apierror.AlreadyExists("timelines/" + t.ID)
+	return timeline.TimelineError(t.ID, timeline.ErrAlreadyExists)
 }
 
-// GetTimeline implements timeline.Store.
+// GetTimeline implements timeline.TimelineStore.
 func (s *Store) GetTimeline(ctx context.Context, id string) (*timeline.Timeline, error) {
 	var d timelineDoc
 	err := s.timelines.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, apierror.NotFound("timelines/" + id)
+	if errors.Is(err, mongo.ErrNoDocuments) || err == nil && d.Deleting != nil {
+		return nil, timeline.TimelineError(id, timeline.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read timeline %s: %w", id, err)
@@ -114,12 +133,12 @@ func (s *Store) GetTimeline(ctx context.Context, id string) (*timeline.Timeline,
 	return d.timeline(), nil
 }
 
-// GetTimelines implements timeline.Store with one query.
+// GetTimelines implements timeline.TimelineStore with one query.
 func (s *Store) GetTimelines(ctx context.Context, ids []string) ([]*timeline.Timeline, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	cur, err := s.timelines.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	cur, err := s.timelines.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, notDeleting})
 	if err != nil {
 		return nil, fmt.Errorf("read timelines: %w", err)
 	}
@@ -134,13 +153,13 @@ func (s *Store) GetTimelines(ctx context.Context, ids []string) ([]*timeline.Tim
 	return out, nil
 }
 
-// ListTimelines implements timeline.Store.
+// ListTimelines implements timeline.TimelineStore.
 func (s *Store) ListTimelines(ctx context.Context, q timeline.TimelineQuery) ([]*timeline.Timeline, error) {
 	statuses := make([]string, len(q.Statuses))
 	for i, st := range q.Statuses {
 		statuses[i] = st.String()
 	}
-	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}}}
+	and := bson.A{bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}}}, bson.D{notDeleting}}
 	if q.Tag != "" {
 		and = append(and, bson.D{{Key: "tags", Value: q.Tag}})
 	}
@@ -148,7 +167,7 @@ func (s *Store) ListTimelines(ctx context.Context, q timeline.TimelineQuery) ([]
 		and = append(and, bson.D{{Key: "slug", Value: q.Slug}})
 	}
 	if q.After != nil {
-		and = append(and, keysetAfter("create_time", time.UnixMilli(q.After.Time), q.After.ID, false))
+		and = append(and, keysetAfter("create_time", q.After.CreateTime, q.After.ID, false))
 	}
 	opts := options.Find().
 		SetSort(bson.D{{Key: "create_time", Value: -1}, {Key: "_id", Value: -1}}).
@@ -190,51 +209,13 @@ type timelineLogDoc struct {
 	Doc      *timelineDoc `bson:"doc"`
 }
 
-func timelineLogEntry(t *timeline.Timeline) *timelineLogDoc {
-	return &timelineLogDoc{ID: mongodb.LogID(t.ID, t.Revision), SV: schemaVersion, Of: t.ID, Revision: t.Revision, Doc: toTimelineDoc(t)}
+func timelineLogEntry(d *timelineDoc) *timelineLogDoc {
+	return &timelineLogDoc{ID: mongodb.LogID(d.ID, d.Revision), SV: schemaVersion, Of: d.ID, Revision: d.Revision, Doc: d}
 }
 
-// UpdateTimeline implements timeline.Store.
+// UpdateTimeline implements timeline.TimelineStore.
 func (s *Store) UpdateTimeline(ctx context.Context, t *timeline.Timeline) error {
-	err := s.timelineLog.Replace(ctx, t.ID, t.Revision-1, toTimelineDoc(t), timelineLogEntry(t))
-	if mongodb.IsDuplicateKey(err) {
-		return s.duplicateTimeline(ctx, t)
-	}
-	return writeErr(err, "timelines/"+t.ID)
-}
-
-// DeleteTimeline implements timeline.Store. The timeline goes first, so that a failure
-// half-way leaves entries no one can reach rather than a timeline missing entries; the
-// entries' revisions go last for the same reason.
-func (s *Store) DeleteTimeline(ctx context.Context, id string, revision int64) error {
-	if err := s.timelineLog.Delete(ctx, id, revision); err != nil {
-		return writeErr(err, "timelines/"+id)
-	}
-	if _, err := s.events.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
-		return fmt.Errorf("delete events of timeline %s: %w", id, err)
-	}
-	if _, err := s.heads.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
-		return fmt.Errorf("delete the event head of timeline %s: %w", id, err)
-	}
-	s.lastSeq.Delete(id)
-	if _, err := s.entries.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
-		return fmt.Errorf("delete entries of timeline %s: %w", id, err)
-	}
-	if _, err := s.entryLog.Log.DeleteMany(ctx, bson.D{{Key: "timeline", Value: id}}); err != nil {
-		return fmt.Errorf("delete entry revisions of timeline %s: %w", id, err)
-	}
-	return nil
-}
-
-// HasEntries implements timeline.Store.
-func (s *Store) HasEntries(ctx context.Context, timelineID string) (bool, error) {
-	err := s.entries.FindOne(ctx, bson.D{{Key: "timeline", Value: timelineID}},
-		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("look for entries of timeline %s: %w", timelineID, err)
-	}
-	return true, nil
+	d := toTimelineDoc(t)
+	err := s.uniquely(ctx, t, func() error { return s.timelineLog.Replace(ctx, t.ID, t.Revision-1, d, timelineLogEntry(d)) })
+	return writeErr(err, t.ID, "")
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
@@ -252,6 +251,11 @@ func TestImportPolicies(t *testing.T) {
 	if got["wire:"+repeat] != timelinev1.ImportResult_NEAR_DUPLICATE || got["wire:"+original] != timelinev1.ImportResult_CREATED || skip.GetCreated() != int32(len(items)-1) {
 		t.Fatalf("SKIP: %+v", skip)
 	}
+	// A dry run tells the keys imported before from those that are not.
+	dryAgain := importAll(t, e.tl, tl.GetName(), &timelinev1.ImportOptions{ValidateOnly: true, DuplicatePolicy: timelinev1.DuplicatePolicy_ALLOW}, items, 50)
+	if got := outcomes(dryAgain); got["wire:"+repeat] != timelinev1.ImportResult_CREATED || dryAgain.GetDuplicates() != int32(len(items)-1) {
+		t.Fatalf("dry run after the import: %+v", dryAgain)
+	}
 
 	// The same text under another key is a duplicate; on create, policies apply too.
 	same := cloneItem(items[0])
@@ -471,12 +475,18 @@ func TestImportWatchedFromAnotherReplica(t *testing.T) {
 	e.createFixtureEntities(t)
 	other, _ := e.replica(t, fastFeed)
 	tl := liveTimeline(t, e)
-	events, _ := watch(t, other, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
-	time.Sleep(50 * time.Millisecond)
+	events, _ := watch(t, other, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, true)
+	// A heartbeat comes from a stream that follows the timeline: the import is all after it.
+	if ev := next(t, events); ev.GetType() != timelinev1.WatchEntriesResponse_HEARTBEAT {
+		t.Fatalf("before the import: %v", ev)
+	}
 	items := storyItems()
 	importAll(t, e.tl, tl.GetName(), nil, items, 4)
 	for i, item := range items {
 		ev := next(t, events)
+		for ev.GetType() == timelinev1.WatchEntriesResponse_HEARTBEAT {
+			ev = next(t, events)
+		}
 		if ev.GetSequence() != int64(i+1) || ev.GetType() != timelinev1.WatchEntriesResponse_ENTRY_CREATED ||
 			ev.GetEntry().GetHeadline() != item.GetEntry().GetHeadline() || ev.GetEntry().GetImportKey() != item.GetImportKey() {
 			t.Fatalf("event %d: %v", i+1, ev)

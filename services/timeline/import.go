@@ -8,16 +8,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
-	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
-	"github.com/newsroomhq/newsroom/services/ingest/textnorm"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
 )
 
@@ -25,7 +19,8 @@ import (
 const maxImportKey = 200
 
 // StreamingImportEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) StreamingImportEntries(stream timelinev1.TimelineService_StreamingImportEntriesServer) error {
+func (s *Server) StreamingImportEntries(stream timelinev1.TimelineService_StreamingImportEntriesServer) (err error) {
+	defer returnAPIError(&err)
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	// One batch is written while the next is read, checked, linked and compared: the
@@ -92,7 +87,8 @@ func (s *Server) StreamingImportEntries(stream timelinev1.TimelineService_Stream
 }
 
 // ImportEntries implements timelinev1.TimelineServiceServer.
-func (s *Server) ImportEntries(ctx context.Context, req *timelinev1.ImportEntriesRequest) (*timelinev1.ImportEntriesResponse, error) {
+func (s *Server) ImportEntries(ctx context.Context, req *timelinev1.ImportEntriesRequest) (_ *timelinev1.ImportEntriesResponse, err error) {
+	defer returnAPIError(&err)
 	imp, err := s.newImporter(ctx, req.GetParent(), req.GetOptions())
 	if err != nil {
 		return nil, err
@@ -127,11 +123,8 @@ func (s *Server) newImporter(ctx context.Context, parent string, opts *timelinev
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTimeline(ctx, timelineID)
+	t, err := s.guardEntries(ctx, timelineID, addingEntries)
 	if err != nil {
-		return nil, err
-	}
-	if err := acceptsEntries(t, false); err != nil {
 		return nil, err
 	}
 	if opts == nil {
@@ -384,10 +377,22 @@ func (imp *importer) write(ctx context.Context, batch []*pending) error {
 		return nil
 	}
 	if imp.opts.GetValidateOnly() {
+		ids := make([]string, len(entries))
+		for i, e := range entries {
+			ids[i] = e.ID
+		}
+		found, err := imp.s.store.ExistingEntries(ctx, imp.timeline.ID, ids)
+		if err != nil {
+			return err
+		}
+		taken := make(map[string]bool, len(found))
+		for _, id := range found {
+			taken[id] = true
+		}
 		for i, e := range entries {
 			results[i].Entry = e.Name()
 			results[i].Outcome = timelinev1.ImportResult_CREATED
-			if _, err := imp.s.store.GetEntry(ctx, e.TimelineID, e.ID); err == nil {
+			if taken[e.ID] {
 				results[i].Outcome = timelinev1.ImportResult_DUPLICATE
 			}
 		}
@@ -410,190 +415,4 @@ func (imp *importer) write(ctx context.Context, batch []*pending) error {
 	}
 	imp.s.recordAll(ctx, events)
 	return nil
-}
-
-// repeatIndex finds the entries a new text repeats, in memory.
-type repeatIndex struct {
-	exact map[string]string // text hash -> entry id
-	bands map[int64][]int32 // band key -> entries (indexes into ids), at most maxPostings
-	ids   []string
-	fps   []dedupe.Fingerprint
-}
-
-const (
-	// maxPostings bounds the entries kept per band key. A band shared by that many
-	// entries comes from boilerplate (a standard sign-off, a repeated phrase), says
-	// little, and would make every lookup slow: later entries are not indexed under it.
-	maxPostings = 64
-	// minBandHits is the number of bands a candidate must share before its containment
-	// is computed: near repeats share about a third of them.
-	minBandHits = 2
-)
-
-func newRepeatIndex(known []Fingerprinted) *repeatIndex {
-	x := &repeatIndex{exact: map[string]string{}, bands: map[int64][]int32{}}
-	for _, k := range known {
-		x.add(k.ID, k.Fingerprint)
-	}
-	return x
-}
-
-func (x *repeatIndex) add(id string, fp dedupe.Fingerprint) {
-	if fp.Exact != "" {
-		if _, ok := x.exact[fp.Exact]; !ok {
-			x.exact[fp.Exact] = id
-		}
-	}
-	n := int32(len(x.ids))
-	x.ids = append(x.ids, id)
-	x.fps = append(x.fps, fp)
-	for _, b := range dedupe.BandKeys(fp) {
-		if p := x.bands[b]; len(p) < maxPostings {
-			x.bands[b] = append(p, n)
-		}
-	}
-}
-
-// near returns the entry that e nearly repeats, the one that holds most of it.
-func (x *repeatIndex) near(e *Entry) string {
-	hits := map[int32]int{}
-	for _, b := range dedupe.BandKeys(e.Fingerprint) {
-		for _, n := range x.bands[b] {
-			hits[n]++
-		}
-	}
-	best, bestScore := "", 0.0
-	for n, h := range hits {
-		if h < minBandHits || x.ids[n] == e.ID {
-			continue
-		}
-		c := dedupe.Containment(e.Fingerprint, x.fps[n])
-		if c >= dedupe.MinContainment && (c > bestScore || c == bestScore && x.ids[n] < best) {
-			best, bestScore = x.ids[n], c
-		}
-	}
-	return best
-}
-
-// recordAll records the events of a bulk write, as record does one.
-func (s *Server) recordAll(ctx context.Context, events []*Event) {
-	if len(events) == 0 {
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	now := s.now()
-	for _, ev := range events {
-		ev.Time = now
-	}
-	if err := s.store.AppendEvents(ctx, events); err != nil {
-		s.logger.ErrorContext(ctx, "record events", "timeline", events[0].TimelineID, "events", len(events), "err", err)
-		return
-	}
-	for _, ev := range events {
-		s.feed.published(ev)
-	}
-}
-
-// linkEntities asks the Entity service which entities each entry's headline and body
-// name, and adds them to its mentions (keeping the mentions it has). It returns the
-// unmatched capitalised names of each entry, or, with create, creates an entity for
-// each and links it too.
-func (s *Server) linkEntities(ctx context.Context, entries []*Entry, create bool) (map[*Entry][]string, error) {
-	suggested := map[*Entry][]string{}
-	if len(entries) == 0 {
-		return suggested, nil
-	}
-	if s.entities == nil {
-		return nil, apierror.Unavailable("entities cannot be linked: no entity service is configured", nil)
-	}
-	texts := make([]string, 0, 2*len(entries))
-	for _, e := range entries {
-		texts = append(texts, e.Headline, e.Body)
-	}
-	var results []*entityv1.LinkedText
-	for chunk := range slices.Chunk(texts, batchLimit) {
-		resp, err := s.entities.LinkEntities(ctx, &entityv1.LinkEntitiesRequest{Texts: chunk})
-		if err != nil {
-			return nil, entityCallError("link entities", err)
-		}
-		results = append(results, resp.GetResults()...)
-	}
-	if len(results) != len(texts) {
-		return nil, fmt.Errorf("link entities: %d results for %d texts", len(results), len(texts))
-	}
-	created := map[string]string{} // suggested name -> entity created or found for it
-	for i, e := range entries {
-		for f, field := range []timelinev1.Mention_Field{timelinev1.Mention_HEADLINE, timelinev1.Mention_BODY} {
-			linked := results[2*i+f]
-			for _, m := range linked.GetMentions() {
-				for _, ent := range m.GetEntities() {
-					e.addMention(Mention{Entity: ent, Text: m.GetText(), Field: field, Start: int(m.GetStartOffset()), End: int(m.GetEndOffset())})
-				}
-			}
-			for _, sg := range linked.GetSuggestions() {
-				if !create {
-					if !slices.Contains(suggested[e], sg.GetText()) {
-						suggested[e] = append(suggested[e], sg.GetText())
-					}
-					continue
-				}
-				name, ok := created[sg.GetText()]
-				if !ok {
-					var err error
-					if name, err = s.createSuggested(ctx, sg.GetText()); err != nil {
-						return nil, err
-					}
-					created[sg.GetText()] = name
-				}
-				if name != "" {
-					e.addMention(Mention{Entity: name, Text: sg.GetText(), Field: field, Start: int(sg.GetStartOffset()), End: int(sg.GetEndOffset())})
-				}
-			}
-		}
-	}
-	return suggested, nil
-}
-
-func (e *Entry) addMention(m Mention) {
-	if !slices.Contains(e.Mentions, m) {
-		e.Mentions = append(e.Mentions, m)
-	}
-}
-
-// createSuggested creates an entity of kind OTHER for a name that matched none, under an
-// id made from the name, so that the same name never makes two entities. It returns ""
-// for a name that makes no id.
-func (s *Server) createSuggested(ctx context.Context, text string) (string, error) {
-	id := strings.ReplaceAll(textnorm.Fold(text), " ", "-")
-	id = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
-			return r
-		}
-		return -1
-	}, id)
-	id = strings.Trim(id, "-")
-	if len(id) > 63 {
-		id = strings.TrimRight(id[:63], "-")
-	}
-	if id == "" {
-		return "", nil
-	}
-	_, err := s.entities.CreateEntity(ctx, &entityv1.CreateEntityRequest{
-		EntityId: id, Entity: &entityv1.Entity{Kind: entityv1.Entity_OTHER, DisplayName: text},
-	})
-	if err != nil && status.Code(err) != codes.AlreadyExists {
-		return "", entityCallError("create entity "+id, err)
-	}
-	return "entities/" + id, nil
-}
-
-// entityCallError maps a failed call to the Entity service, made to do what.
-func entityCallError(what string, err error) error {
-	switch status.Code(err) {
-	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted:
-		return apierror.Unavailable("the entity service cannot be reached to "+what+"; retry", err)
-	case codes.Canceled:
-		return context.Canceled
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
