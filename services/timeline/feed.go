@@ -330,31 +330,29 @@ func (f *feed) run() {
 	}
 }
 
-// loaded returns the topics that have finished loading.
-func (f *feed) loaded() []*topic {
+// loaded returns the topics that have finished loading, and their timelines' ids.
+func (f *feed) loaded() ([]*topic, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]*topic, 0, len(f.topics))
+	topics := make([]*topic, 0, len(f.topics))
+	ids := make([]string, 0, len(f.topics))
 	for _, t := range f.topics {
 		select {
 		case <-t.ready:
-			out = append(out, t)
+			topics = append(topics, t)
+			ids = append(ids, t.id)
 		default:
 		}
 	}
-	return out
+	return topics, ids
 }
 
 // poll reads the head of every followed timeline with one query, and catches up those
 // that moved, or that need their page again.
 func (f *feed) poll(ctx context.Context) error {
-	topics := f.loaded()
+	topics, ids := f.loaded()
 	if len(topics) == 0 {
 		return nil
-	}
-	ids := make([]string, len(topics))
-	for i, t := range topics {
-		ids[i] = t.id
 	}
 	heads, err := f.store.LastSequences(ctx, ids)
 	if err != nil {
@@ -383,13 +381,9 @@ func (f *feed) catchUp(ctx context.Context, topics []*topic) {
 
 // checkExistence marks gone, with one query, the followed timelines that were deleted.
 func (f *feed) checkExistence(ctx context.Context) error {
-	topics := f.loaded()
+	topics, ids := f.loaded()
 	if len(topics) == 0 {
 		return nil
-	}
-	ids := make([]string, len(topics))
-	for i, t := range topics {
-		ids[i] = t.id
 	}
 	found, err := f.store.GetTimelines(ctx, ids)
 	if err != nil {
