@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -61,6 +62,17 @@ type Options struct {
 	// SSERetry is the reconnection delay that Server-Sent Events clients are given.
 	// Default 2s.
 	SSERetry time.Duration
+	// CORSOrigins are the origins whose pages may call the API from browsers (exact
+	// "scheme://host[:port]"), or "*" for any page, without credentials (ParseOrigins).
+	CORSOrigins []string
+	// AnonymousRate limits requests without a credential: so many a second per client
+	// address, in bursts of as many; 0 for no limit.
+	AnonymousRate float64
+	// AnonymousStreams caps the watch streams one address holds at once without a
+	// credential; 0 for no cap.
+	AnonymousStreams int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client (ParsePrefixes).
+	TrustedProxies []netip.Prefix
 }
 
 // New returns the HTTP handler of the REST API. ctx is the gateway's life: when it ends,
@@ -115,6 +127,7 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 		runtime.WithMiddlewares(rt.middleware),
 	)
 	rt.watcher.mux = mux
+	rt.edge = newEdge(mux, opts)
 	if err := timelinev1.RegisterTimelineServiceHandler(ctx, mux, opts.TimelineConn); err != nil {
 		return nil, err
 	}
@@ -131,7 +144,7 @@ func New(ctx context.Context, opts Options) (http.Handler, error) {
 	if err := mux.HandlePath(http.MethodGet, "/healthz", h.serve); err != nil {
 		return nil, err
 	}
-	return logRequests(opts.Logger, limitBody(mux, mux, opts.MaxBodyBytes)), nil
+	return logRequests(opts.Logger, rt.edge.wrap(limitBody(mux, mux, opts.MaxBodyBytes))), nil
 }
 
 // routes adds the gateway's own behaviour to grpc-gateway's routes: caching of reads,
@@ -145,6 +158,7 @@ type routes struct {
 
 	reads   *reads
 	watcher *watcher
+	edge    *edge
 }
 
 // newRoutes reads the path templates from the google.api.http options that grpc-gateway
@@ -176,6 +190,11 @@ func (rt *routes) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 		route := pattern.String()
 		switch {
 		case route == rt.watch:
+			release, ok := rt.edge.openStream(w, r)
+			if !ok {
+				return
+			}
+			defer release()
 			rt.watcher.serve(w, r, params, next)
 		case r.Method == http.MethodGet:
 			kind, timeline := rt.hotRead(route, params)

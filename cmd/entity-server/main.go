@@ -26,11 +26,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		command.Common
 		GRPCAddr   string
 		MongoDBURI string
+		Access     command.Access
+		TLS        command.TLS
 	}
 	f := command.NewFlags("entity-server", stderr, getenv)
 	f.Common(&cfg.Common)
 	f.String(&cfg.GRPCAddr, "grpc-addr", ":9091", "address to serve gRPC on")
 	f.String(&cfg.MongoDBURI, "mongodb-uri", "", "MongoDB connection string, with the database in its path (default database newsroom); required")
+	f.Access(&cfg.Access)
+	f.TLS(&cfg.TLS)
 	if err := f.ParseFlags(args); err != nil {
 		return err
 	}
@@ -56,7 +60,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer svc.Close() // after the gRPC server: calls in flight may wait for the linker
-	srv, err := grpcserver.New(logger)
+	guard, err := cfg.Access.Guard(ctx, logger)
+	if err != nil {
+		return err
+	}
+	tlsOpts, err := cfg.TLS.GRPCServerOptions()
+	if err != nil {
+		return err
+	}
+	srv, err := grpcserver.New(logger, guard, tlsOpts...)
 	if err != nil {
 		return err
 	}

@@ -21,12 +21,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		HTTPAddr     string
 		TimelineAddr string
 		EntityAddr   string
+		TLS          command.TLS
+		Edge         command.Edge
 	}
 	f := command.NewFlags("gateway", stderr, getenv)
 	f.Common(&cfg.Common)
 	f.String(&cfg.HTTPAddr, "http-addr", ":8080", "address to serve the REST API on")
 	f.String(&cfg.TimelineAddr, "timeline-addr", "127.0.0.1:9092", "gRPC address of the Timeline service")
 	f.String(&cfg.EntityAddr, "entity-addr", "127.0.0.1:9091", "gRPC address of the Entity service")
+	f.TLS(&cfg.TLS)
+	f.Edge(&cfg.Edge)
 	if err := f.ParseFlags(args); err != nil {
 		return err
 	}
@@ -35,23 +39,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	timelines, err := command.Dial("timeline-addr", cfg.TimelineAddr)
+	var gw gateway.Options
+	if err := gw.SetEdge(cfg.Edge.CORSOrigins, cfg.Edge.AnonymousRate, cfg.Edge.AnonymousStreams, cfg.Edge.TrustedProxies); err != nil {
+		return &command.UsageError{Err: err}
+	}
+	dialOpts, err := cfg.TLS.DialOptions()
+	if err != nil {
+		return err
+	}
+	timelines, err := command.Dial("timeline-addr", cfg.TimelineAddr, dialOpts...)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = timelines.Close() }()
-	entities, err := command.Dial("entity-addr", cfg.EntityAddr)
+	entities, err := command.Dial("entity-addr", cfg.EntityAddr, dialOpts...)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = entities.Close() }()
-	h, err := gateway.New(ctx, gateway.Options{TimelineConn: timelines, EntityConn: entities, Logger: logger})
+	gw.TimelineConn, gw.EntityConn, gw.Logger = timelines, entities, logger
+	h, err := gateway.New(ctx, gw)
 	if err != nil {
 		return err
 	}
 
 	lis, err := command.Listen(ctx, "http-addr", cfg.HTTPAddr)
 	if err != nil {
+		return err
+	}
+	if lis, err = cfg.TLS.Listener(lis); err != nil {
 		return err
 	}
 	command.Announce(stdout, "REST API", "http://"+command.DialAddr(lis.Addr()))

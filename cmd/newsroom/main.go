@@ -16,6 +16,7 @@ import (
 	"net/url"
 
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack"
+	"github.com/newsroomhq/newsroom/gateway"
 	"github.com/newsroomhq/newsroom/services/platform/command"
 	"github.com/newsroomhq/newsroom/services/platform/embeddb"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
@@ -33,6 +34,9 @@ type config struct {
 	DBAddr     string
 	MongoDBURI string
 	Followed   int
+	Access     command.Access
+	TLS        command.TLS
+	Edge       command.Edge
 }
 
 // run parses args and serves until ctx is done.
@@ -47,6 +51,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	f.String(&cfg.DBAddr, "db-addr", "", "address of the embedded database (default 127.0.0.1:27017 with --db-only, a free port otherwise)")
 	f.String(&cfg.MongoDBURI, "mongodb-uri", "", "MongoDB to use instead of the embedded database")
 	f.Int(&cfg.Followed, "max-followed-timelines", timeline.DefaultMaxFollowed, "most timelines followed at once for watchers and hot reads")
+	f.Access(&cfg.Access)
+	f.TLS(&cfg.TLS)
+	f.Edge(&cfg.Edge)
 	if err := f.ParseFlags(args); err != nil {
 		return err
 	}
@@ -119,6 +126,18 @@ func serveAll(ctx context.Context, cfg config, logger *slog.Logger, stdout, stde
 	}
 	defer func() { _ = client.Disconnect(context.WithoutCancel(ctx)) }()
 
+	guard, keys, err := openAccess(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	var gw gateway.Options
+	if err := gw.SetEdge(cfg.Edge.CORSOrigins, cfg.Edge.AnonymousRate, cfg.Edge.AnonymousStreams, cfg.Edge.TrustedProxies); err != nil {
+		return &command.UsageError{Err: err}
+	}
+	if cfg.TLS.Cert != "" && cfg.TLS.CA == "" {
+		return &command.UsageError{Err: errors.New("--tls-cert needs --tls-ca, which must verify it: the services call each other through the gRPC listener")}
+	}
+
 	grpcLis, err := command.Listen(ctx, "grpc-addr", cfg.GRPCAddr)
 	if err != nil {
 		return err
@@ -130,16 +149,21 @@ func serveAll(ctx context.Context, cfg config, logger *slog.Logger, stdout, stde
 	}
 	st, err := stack.New(ctx, stack.Config{
 		DB: db, Logger: logger, GRPCListener: grpcLis, HTTPListener: httpLis, ShutdownTimeout: cfg.ShutdownTimeout,
-		Feed: timeline.FeedOptions{MaxFollowed: cfg.Followed},
+		Feed: timeline.FeedOptions{MaxFollowed: cfg.Followed}, Guard: guard, TLS: cfg.TLS, Gateway: gw,
 	})
 	if err != nil {
 		_ = grpcLis.Close()
 		_ = httpLis.Close()
 		return err
 	}
-	command.Announce(stdout, "REST API", "http://"+st.HTTPAddr())
+	scheme := "http://"
+	if cfg.TLS.Cert != "" {
+		scheme = "https://"
+	}
+	command.Announce(stdout, "REST API", scheme+st.HTTPAddr())
 	command.Announce(stdout, "gRPC API", st.GRPCAddr())
 	command.Announce(stdout, "Database", fmt.Sprintf("%s (%s)", redact(uri), dbNote))
+	keys.announce(stdout)
 	logger.Info("newsroom started", "http_addr", st.HTTPAddr(), "grpc_addr", st.GRPCAddr(), "database", db.Name())
 	return st.Run(ctx)
 }

@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 
+	"google.golang.org/grpc"
+
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/command"
 	"github.com/newsroomhq/newsroom/services/platform/grpcserver"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
@@ -29,6 +32,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		EntityAddr string
 		MongoDBURI string
 		Followed   int
+		EntityKey  string
+		Access     command.Access
+		TLS        command.TLS
 	}
 	f := command.NewFlags("timeline-server", stderr, getenv)
 	f.Common(&cfg.Common)
@@ -36,6 +42,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	f.String(&cfg.EntityAddr, "entity-addr", "127.0.0.1:9091", "gRPC address of the Entity service, which mentions are checked against")
 	f.String(&cfg.MongoDBURI, "mongodb-uri", "", "MongoDB connection string, with the database in its path (default database newsroom); required")
 	f.Int(&cfg.Followed, "max-followed-timelines", timeline.DefaultMaxFollowed, "most timelines followed at once for watchers and hot reads")
+	f.String(&cfg.EntityKey, "entity-api-key", "", "the service's own API key for the Entity service (an editor's: it checks mentions and creates entities for imports)")
+	f.Access(&cfg.Access)
+	f.TLS(&cfg.TLS)
 	if err := f.ParseFlags(args); err != nil {
 		return err
 	}
@@ -47,7 +56,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	entities, err := command.Dial("entity-addr", cfg.EntityAddr)
+	dialOpts, err := cfg.TLS.DialOptions()
+	if err != nil {
+		return err
+	}
+	if cfg.EntityKey != "" {
+		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(auth.Bearer(cfg.EntityKey)))
+	}
+	entities, err := command.Dial("entity-addr", cfg.EntityAddr, dialOpts...)
 	if err != nil {
 		return err
 	}
@@ -66,7 +82,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv, err := grpcserver.New(logger)
+	guard, err := cfg.Access.Guard(ctx, logger)
+	if err != nil {
+		return err
+	}
+	tlsOpts, err := cfg.TLS.GRPCServerOptions()
+	if err != nil {
+		return err
+	}
+	srv, err := grpcserver.New(logger, guard, tlsOpts...)
 	if err != nil {
 		return err
 	}

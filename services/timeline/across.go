@@ -19,14 +19,22 @@ const maxAcrossRounds = 4
 
 // listAcross lists the entries of every timeline that mention an entity, newest first
 // unless asked otherwise, as the view may see them: readers get the published entries of
-// timelines that are not drafts.
+// timelines that are not drafts; the editor view shows everything only of the timelines
+// where the caller holds it, and the rest as readers see them. Timelines the caller may
+// not read at all are left out.
 func (s *Server) listAcross(ctx context.Context, req *timelinev1.ListEntriesRequest) (*timelinev1.ListEntriesResponse, error) {
 	if req.GetMentionedEntity() == "" {
 		return nil, apierror.InvalidField("mentioned_entity", `required when parent is "timelines/-"`)
 	}
-	audience, err := visibility.Resolve(ctx, req.GetView())
+	audienceOf, err := visibility.Across(ctx, req.GetView())
 	if err != nil {
 		return nil, err
+	}
+	// The statuses any audience may see; each entry is then shown only if the audience
+	// of its timeline sees it.
+	audience := visibility.Public
+	if req.GetView() == timelinev1.View_EDITOR {
+		audience = visibility.Editor
 	}
 	q := EntryQuery{
 		OldestFirst: req.GetOrder() == timelinev1.Order_OLDEST_FIRST,
@@ -53,7 +61,7 @@ func (s *Server) listAcross(ctx context.Context, req *timelinev1.ListEntriesRequ
 		if err != nil {
 			return nil, err
 		}
-		if err := s.learnTimelines(ctx, audience, found, seen); err != nil {
+		if err := s.learnTimelines(ctx, audienceOf, found, seen); err != nil {
 			return nil, err
 		}
 		more := len(found) == q.Limit
@@ -61,7 +69,7 @@ func (s *Server) listAcross(ctx context.Context, req *timelinev1.ListEntriesRequ
 			found = found[:len(found)-1]
 		}
 		for _, e := range found {
-			if seen[e.TimelineID] {
+			if seen[e.TimelineID] && audienceOf(e.TimelineID).SeesEntry(e.Status) {
 				page = append(page, e)
 			}
 		}
@@ -86,9 +94,9 @@ func (s *Server) listAcross(ctx context.Context, req *timelinev1.ListEntriesRequ
 	return resp, nil
 }
 
-// learnTimelines records in seen, with one read, whether the audience sees each timeline
-// of entries that seen does not know yet.
-func (s *Server) learnTimelines(ctx context.Context, audience visibility.Audience, entries []*Entry, seen map[string]bool) error {
+// learnTimelines records in seen, with one read, whether the caller may read and its
+// audience there sees each timeline of entries that seen does not know yet.
+func (s *Server) learnTimelines(ctx context.Context, audienceOf func(string) visibility.Audience, entries []*Entry, seen map[string]bool) error {
 	var ids []string
 	for _, e := range entries {
 		if _, ok := seen[e.TimelineID]; !ok && !slices.Contains(ids, e.TimelineID) {
@@ -106,7 +114,7 @@ func (s *Server) learnTimelines(ctx context.Context, audience visibility.Audienc
 		seen[id] = false // deleted since: not shown
 	}
 	for _, t := range found {
-		seen[t.ID] = audience.SeesTimeline(t.Status)
+		seen[t.ID] = audienceOf(t.ID).SeesTimeline(t.Status) && visibility.Readable(ctx, t.ID)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/apiheader"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/etag"
 	"github.com/newsroomhq/newsroom/services/platform/fieldmask"
 	"github.com/newsroomhq/newsroom/services/platform/pagetoken"
@@ -50,6 +51,10 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	if e.Status == timelinev1.Entry_STATUS_UNSPECIFIED {
 		e.Status = timelinev1.Entry_DRAFT
 	}
+	if err := mayLeave(ctx, timelineID, timelinev1.Entry_STATUS_UNSPECIFIED, e.Status); err != nil {
+		return nil, err
+	}
+	e.RevisedBy = auth.FromContext(ctx).Name
 	s.stampPublished(e)
 	if err := s.checkMentions(ctx, e); err != nil {
 		return nil, err
@@ -206,6 +211,9 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 		if next, err = s.revised(ctx, cur, patch, paths, req.GetLinkEntities()); err != nil || next == nil {
 			return err
 		}
+		if err := mayLeave(ctx, timelineID, cur.Status, next.Status); err != nil {
+			return err
+		}
 		return s.store.UpdateEntry(ctx, cur, next)
 	})
 	switch {
@@ -257,6 +265,7 @@ func (s *Server) revised(ctx context.Context, cur *Entry, patch *timelinev1.Entr
 	next.Fingerprint = dedupe.Of(next.Headline, next.Body)
 	next.Revision = cur.Revision + 1
 	next.UpdateTime = s.now()
+	next.RevisedBy = auth.FromContext(ctx).Name
 	return &next, nil
 }
 
@@ -297,7 +306,7 @@ func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEnt
 	if err != nil {
 		return nil, err
 	}
-	audience, err := visibility.Resolve(ctx, req.GetView())
+	audience, err := visibility.Resolve(ctx, req.GetView(), cur.TimelineID)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +341,11 @@ func (s *Server) ListEntryRevisions(ctx context.Context, req *timelinev1.ListEnt
 		resp.NextPageToken = pagetoken.Encode(pagetoken.Token{ID: strconv.FormatInt(page[limit-1].Revision, 10)}, fingerprint)
 	}
 	for _, e := range page {
-		resp.Revisions = append(resp.Revisions, e.proto())
+		p := e.proto()
+		if audience == visibility.Editor {
+			p.RevisedBy = e.RevisedBy // who works in the newsroom is the newsroom's business
+		}
+		resp.Revisions = append(resp.Revisions, p)
 	}
 	return resp, nil
 }

@@ -10,7 +10,6 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
@@ -62,12 +61,7 @@ func newEnv(t testing.TB, opts ...timeline.Option) *env {
 // dial opens another client connection to the first replica.
 func (e *env) dial(t testing.TB) *grpc.ClientConn {
 	t.Helper()
-	conn, err := grpc.NewClient(e.target, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
+	return grpctest.Dial(t, e.target, grpctest.AdminKey)
 }
 
 // replica starts another Timeline service process on the same database and Entity

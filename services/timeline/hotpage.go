@@ -17,7 +17,7 @@ func (s *Server) latestPage(ctx context.Context, timelineID string, req *timelin
 		req.GetEndTime() != nil || len(req.GetKinds()) > 0 || len(req.GetStatuses()) > 0 || req.GetMentionedEntity() != "" {
 		return nil, false, nil
 	}
-	audience, err := visibility.Resolve(ctx, req.GetView())
+	audience, err := visibility.Resolve(ctx, req.GetView(), timelineID)
 	if err != nil {
 		return nil, false, err
 	}

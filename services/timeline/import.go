@@ -2,10 +2,12 @@ package timeline
 
 import (
 	"context"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"google.golang.org/grpc/codes"
 	"io"
 	"slices"
 	"time"
@@ -13,6 +15,7 @@ import (
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/ingest/dedupe"
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 )
 
 // maxImportKey is the longest import key accepted.
@@ -116,6 +119,8 @@ type importer struct {
 	resp     *timelinev1.ImportEntriesResponse
 	seen     int          // items prepared so far
 	repeats  *repeatIndex // nil until needed
+	// revisedBy is the importer, recorded on every entry it creates.
+	revisedBy string
 }
 
 func (s *Server) newImporter(ctx context.Context, parent string, opts *timelinev1.ImportOptions) (*importer, error) {
@@ -137,7 +142,12 @@ func (s *Server) newImporter(ctx context.Context, parent string, opts *timelinev
 	if policy == timelinev1.DuplicatePolicy_DUPLICATE_POLICY_UNSPECIFIED {
 		policy = timelinev1.DuplicatePolicy_FLAG
 	}
-	return &importer{s: s, parent: parent, timeline: t, opts: opts, policy: policy, resp: &timelinev1.ImportEntriesResponse{}}, nil
+	if opts.GetCreateEntities() && !auth.FromContext(ctx).Holds(auth.CreateEntities) {
+		return nil, &apierror.Error{Code: codes.PermissionDenied, Reason: apierror.ReasonPermissionDenied,
+			Message: "create_entities needs CREATE_ENTITIES (importer, editor or admin)", Metadata: map[string]string{"permission": auth.CreateEntities.String()}}
+	}
+	return &importer{s: s, parent: parent, timeline: t, opts: opts, policy: policy, resp: &timelinev1.ImportEntriesResponse{},
+		revisedBy: auth.FromContext(ctx).Name}, nil
 }
 
 // pending is one item of a batch on its way in.
@@ -234,7 +244,7 @@ func (imp *importer) entryOf(item *timelinev1.ImportItem, now time.Time) (*Entry
 	if err := checkEntryTimes(item.GetEntry()); err != nil {
 		return nil, violationsOf(err)
 	}
-	e := &Entry{TimelineID: imp.timeline.ID, ID: importID(key), ImportKey: key, Revision: 1, CreateTime: now, UpdateTime: now}
+	e := &Entry{TimelineID: imp.timeline.ID, ID: importID(key), ImportKey: key, Revision: 1, CreateTime: now, UpdateTime: now, RevisedBy: imp.revisedBy}
 	e.setContent(item.GetEntry())
 	if e.Kind == timelinev1.Entry_KIND_UNSPECIFIED {
 		e.Kind = timelinev1.Entry_UPDATE

@@ -51,6 +51,8 @@ type Entry struct {
 	// Fingerprint identifies the text for duplicate detection; the service keeps it
 	// in step with the headline and body.
 	Fingerprint dedupe.Fingerprint
+	// RevisedBy is who made this revision: an API key's name or a token's subject.
+	RevisedBy string
 }
 
 // Source is where an entry's information comes from.

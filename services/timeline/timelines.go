@@ -58,7 +58,7 @@ func (s *Server) GetTimeline(ctx context.Context, req *timelinev1.GetTimelineReq
 // NOT_FOUND, as if it did not exist, when it may not. Its errors are the API's already:
 // the watch stream returns them as they are.
 func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1.View) (*Timeline, visibility.Audience, error) {
-	audience, err := visibility.Resolve(ctx, view)
+	audience, err := visibility.Resolve(ctx, view, id)
 	if err != nil {
 		return nil, audience, err
 	}
@@ -75,9 +75,15 @@ func (s *Server) visibleTimeline(ctx context.Context, id string, view timelinev1
 // ListTimelines implements timelinev1.TimelineServiceServer.
 func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimelinesRequest) (_ *timelinev1.ListTimelinesResponse, err error) {
 	defer returnAPIError(&err)
-	audience, err := visibility.Resolve(ctx, req.GetView())
+	audienceOf, err := visibility.Across(ctx, req.GetView())
 	if err != nil {
 		return nil, err
+	}
+	// The statuses any timeline's audience may see; each timeline found is then shown
+	// only if its own audience sees it and the caller may read it.
+	audience := visibility.Public
+	if req.GetView() == timelinev1.View_EDITOR {
+		audience = visibility.Editor
 	}
 	q := TimelineQuery{
 		Statuses: audience.TimelineStatuses(req.GetStatuses()),
@@ -101,11 +107,14 @@ func (s *Server) ListTimelines(ctx context.Context, req *timelinev1.ListTimeline
 	}
 	for i, t := range found {
 		if i == limit {
-			last := found[i-1]
-			resp.NextPageToken = timelineToken(last, fingerprint)
+			// From the last timeline looked at: a page may hold fewer than asked when
+			// some were left out.
+			resp.NextPageToken = timelineToken(found[i-1], fingerprint)
 			break
 		}
-		resp.Timelines = append(resp.Timelines, t.proto())
+		if audienceOf(t.ID).SeesTimeline(t.Status) && visibility.Readable(ctx, t.ID) {
+			resp.Timelines = append(resp.Timelines, t.proto())
+		}
 	}
 	return resp, nil
 }

@@ -17,10 +17,10 @@ func (s *Server) WatchEntries(req *timelinev1.WatchEntriesRequest, stream timeli
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.visibleTimeline(ctx, timelineID, req.GetView()); err != nil {
+	_, audience, err := s.visibleTimeline(ctx, timelineID, req.GetView())
+	if err != nil {
 		return err
 	}
-	audience, _ := visibility.Resolve(ctx, req.GetView())
 	t, err := s.feed.watch(ctx, timelineID)
 	if err != nil {
 		return err

@@ -147,11 +147,16 @@ func TestWatchResumeExact(t *testing.T) {
 	e := newEnv(t, fastFeed)
 	tl := liveTimeline(t, e)
 	const total = 60
+	written := make(chan struct{})
 	go func() {
+		defer close(written)
 		for i := range total {
 			addEntry(t, e.tl, tl.GetName(), fmt.Sprintf("Update %d", i), timelinev1.Entry_PUBLISHED)
 		}
 	}()
+	// The last event can arrive before the last write's answer: let it come back
+	// before the connection closes.
+	defer func() { <-written }()
 	var got []int64
 	var after int64
 	for len(got) < total {

@@ -21,6 +21,7 @@ import (
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/entity"
 	entitystore "github.com/newsroomhq/newsroom/services/entity/mongostore"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/command"
 	"github.com/newsroomhq/newsroom/services/platform/grpcserver"
 	"github.com/newsroomhq/newsroom/services/timeline"
@@ -39,6 +40,12 @@ type Config struct {
 	Feed timeline.FeedOptions
 	// Gateway tunes the REST gateway; its connections and logger are the stack's.
 	Gateway gateway.Options
+	// Guard decides who may call the services. Required. The stack adds to it the
+	// Timeline service's own key, with which it calls the Entity service.
+	Guard *auth.Guard
+	// TLS, when it has a certificate, serves both listeners with TLS; its CA must then
+	// verify that certificate, since the stack calls its own gRPC listener.
+	TLS command.TLS
 }
 
 // Stack is the assembled product, ready to Run.
@@ -46,15 +53,16 @@ type Stack struct {
 	cfg      Config
 	grpc     *grpcserver.Server
 	http     *http.Server
-	conn     *grpc.ClientConn
+	conn     *grpc.ClientConn // the gateway's: it carries the callers' credentials
+	own      *grpc.ClientConn // the Timeline service's, with its own credential
 	entity   *entity.Server
 	timeline *timeline.Server
 }
 
 // New builds the stores (creating their indexes), the services and the gateway.
 func New(ctx context.Context, cfg Config) (*Stack, error) {
-	if cfg.DB == nil || cfg.Logger == nil || cfg.GRPCListener == nil || cfg.HTTPListener == nil {
-		return nil, errors.New("stack: DB, Logger, GRPCListener and HTTPListener are required")
+	if cfg.DB == nil || cfg.Logger == nil || cfg.GRPCListener == nil || cfg.HTTPListener == nil || cfg.Guard == nil {
+		return nil, errors.New("stack: DB, Logger, GRPCListener, HTTPListener and Guard are required")
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
@@ -63,6 +71,9 @@ func New(ctx context.Context, cfg Config) (*Stack, error) {
 	if err := s.build(ctx); err != nil {
 		if s.conn != nil {
 			_ = s.conn.Close()
+		}
+		if s.own != nil {
+			_ = s.own.Close()
 		}
 		if s.entity != nil {
 			s.entity.Close()
@@ -74,13 +85,26 @@ func New(ctx context.Context, cfg Config) (*Stack, error) {
 
 func (s *Stack) build(ctx context.Context) error {
 	logger := s.cfg.Logger
-	// One connection to our own gRPC listener serves the Timeline service's Entity client
-	// and the gateway; it connects lazily, once Run serves.
-	conn, err := command.Dial("grpc-addr", command.DialAddr(s.cfg.GRPCListener.Addr()))
+	// Two connections to our own gRPC listener: the gateway's, which passes on each
+	// caller's credential, and the Timeline service's, which calls the Entity service
+	// with a key of its own. They connect lazily, once Run serves.
+	dialOpts, err := s.cfg.TLS.DialOptions()
+	if err != nil {
+		return err
+	}
+	self := command.DialAddr(s.cfg.GRPCListener.Addr())
+	if s.conn, err = command.Dial("grpc-addr", self, dialOpts...); err != nil {
+		return fmt.Errorf("stack: %w", err)
+	}
+	key, _, err := auth.NewKey("timeline-service", []auth.Role{auth.Editor}, []string{auth.AllTimelines})
 	if err != nil {
 		return fmt.Errorf("stack: %w", err)
 	}
-	s.conn = conn
+	s.cfg.Guard.AddKey("timeline-service", key, auth.Editor)
+	if s.own, err = command.Dial("grpc-addr", self, append(dialOpts, grpc.WithPerRPCCredentials(auth.Bearer(key)))...); err != nil {
+		return fmt.Errorf("stack: %w", err)
+	}
+	conn := s.conn
 
 	es, err := entitystore.New(ctx, s.cfg.DB)
 	if err != nil {
@@ -94,12 +118,19 @@ func (s *Stack) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stack: timeline store: %w", err)
 	}
-	s.timeline, err = timeline.NewServer(ts, entityv1.NewEntityServiceClient(conn), logger.With("service", "timeline"), timeline.WithFeed(s.cfg.Feed))
+	s.timeline, err = timeline.NewServer(ts, entityv1.NewEntityServiceClient(s.own), logger.With("service", "timeline"), timeline.WithFeed(s.cfg.Feed))
 	if err != nil {
 		return fmt.Errorf("stack: timeline service: %w", err)
 	}
 
-	s.grpc, err = grpcserver.New(logger)
+	tlsOpts, err := s.cfg.TLS.GRPCServerOptions()
+	if err != nil {
+		return err
+	}
+	if s.cfg.HTTPListener, err = s.cfg.TLS.Listener(s.cfg.HTTPListener); err != nil {
+		return err
+	}
+	s.grpc, err = grpcserver.New(logger, s.cfg.Guard, tlsOpts...)
 	if err != nil {
 		return fmt.Errorf("stack: gRPC server: %w", err)
 	}
@@ -131,7 +162,7 @@ func (s *Stack) HTTPAddr() string { return command.DialAddr(s.cfg.HTTPListener.A
 // server; last the Entity service stops building its linker. It returns an error only
 // when a server failed.
 func (s *Stack) Run(ctx context.Context) error {
-	defer func() { _ = s.conn.Close() }()
+	defer func() { _ = s.conn.Close(); _ = s.own.Close() }()
 	defer s.entity.Close() // once the gRPC server has stopped
 	return command.Serve(ctx, s.cfg.Logger, s.cfg.ShutdownTimeout,
 		command.OnStop("watch streams", s.timeline.Close),

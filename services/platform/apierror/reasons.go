@@ -31,6 +31,13 @@ const (
 	ReasonRouteNotFound    = "ROUTE_NOT_FOUND"    // no REST route for the path
 	ReasonMethodNotAllowed = "METHOD_NOT_ALLOWED" // a REST route, another HTTP method
 
+	// Access (services/platform/auth, and the gateway's limits on anonymous callers).
+	ReasonCredentialsMissing = "CREDENTIALS_MISSING" // the call needs a credential and has none
+	ReasonCredentialsInvalid = "CREDENTIALS_INVALID" // malformed, expired, not yet valid, unknown or revoked
+	ReasonPermissionDenied   = "PERMISSION_DENIED"   // metadata permission, and timeline when the call is about one
+	ReasonRateLimited        = "RATE_LIMITED"        // anonymous requests from one address; Retry-After says when to retry
+	ReasonTooManyStreams     = "TOO_MANY_STREAMS"    // anonymous watch streams from one address
+
 	// Concurrency and availability.
 	ReasonEtagMismatch          = "ETAG_MISMATCH"
 	ReasonDependencyUnavailable = "DEPENDENCY_UNAVAILABLE"

@@ -67,7 +67,7 @@ func TestApply(t *testing.T) {
 func TestFieldsOf(t *testing.T) {
 	got := FieldsOf((&timelinev1.Entry{}).ProtoReflect().Descriptor())
 	wantMutable := []string{"headline", "body", "kind", "status", "pinned", "occur_time", "publish_time", "authors", "sources", "mentions"}
-	wantOutput := []string{"name", "revision", "create_time", "update_time", "etag", "near_duplicate_of", "import_key"}
+	wantOutput := []string{"name", "revision", "create_time", "update_time", "etag", "near_duplicate_of", "import_key", "revised_by"}
 	if !slices.Equal(got.Mutable, wantMutable) || !slices.Equal(got.OutputOnly, wantOutput) {
 		t.Fatalf("FieldsOf(Entry) = %+v, want mutable %q and output only %q", got, wantMutable, wantOutput)
 	}

@@ -1,10 +1,11 @@
 // Package grpcserver builds the gRPC servers of the services: the same interceptor chain
-// (error mapping, panic recovery, logging, validation), health checking and server
+// (error mapping, panic recovery, logging, access, validation), health checking and server
 // reflection everywhere.
 package grpcserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -27,9 +28,19 @@ type Server struct {
 	Health *health.Server
 }
 
-// New returns a server whose every call is validated, logged and has its errors mapped
-// by apierror. Register services on it, then call MarkServing.
-func New(logger *slog.Logger, opts ...grpc.ServerOption) (*Server, error) {
+// Guard authenticates the caller of every call and enforces the method's access rule
+// (services/platform/auth.Guard).
+type Guard interface {
+	UnaryInterceptor() grpc.UnaryServerInterceptor
+	StreamInterceptor() grpc.StreamServerInterceptor
+}
+
+// New returns a server whose every call is guarded, validated, logged and has its errors
+// mapped by apierror. Register services on it, then call MarkServing.
+func New(logger *slog.Logger, guard Guard, opts ...grpc.ServerOption) (*Server, error) {
+	if guard == nil {
+		return nil, errors.New("grpcserver: a guard is required: no server is open by accident")
+	}
 	v, err := validation.New()
 	if err != nil {
 		return nil, err
@@ -37,8 +48,8 @@ func New(logger *slog.Logger, opts ...grpc.ServerOption) (*Server, error) {
 	codec := newRequestCodec()
 	base := []grpc.ServerOption{
 		grpc.ForceServerCodecV2(codec),
-		grpc.ChainUnaryInterceptor(unaryErrors(logger), codec.unary(), v.UnaryServerInterceptor()),
-		grpc.ChainStreamInterceptor(streamErrors(logger), codec.stream(), v.StreamServerInterceptor()),
+		grpc.ChainUnaryInterceptor(unaryErrors(logger), codec.unary(), guard.UnaryInterceptor(), v.UnaryServerInterceptor()),
+		grpc.ChainStreamInterceptor(streamErrors(logger), codec.stream(), guard.StreamInterceptor(), v.StreamServerInterceptor()),
 		// Long-lived streams (watchers) sit behind proxies: let clients ping.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}

@@ -13,6 +13,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/grpcserver"
 )
 
@@ -24,7 +25,11 @@ func (rawCodec) Unmarshal(data []byte, v any) error { *(v.(*[]byte)) = data; ret
 func (rawCodec) Name() string                       { return "proto" }
 
 func TestUndecodableRequestIsInvalidArgument(t *testing.T) {
-	srv, err := grpcserver.New(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	guard, err := auth.New(context.Background(), auth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := grpcserver.New(slog.New(slog.NewTextHandler(io.Discard, nil)), guard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +70,11 @@ func TestUndecodableRequestIsInvalidArgument(t *testing.T) {
 	resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
 	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 		t.Fatalf("health after bad requests: %v, %v", resp, err)
+	}
+}
+
+func TestGuardIsRequired(t *testing.T) {
+	if _, err := grpcserver.New(slog.New(slog.DiscardHandler), nil); err == nil {
+		t.Fatal("a server without a guard was made")
 	}
 }

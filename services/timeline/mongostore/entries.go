@@ -39,6 +39,7 @@ type entryDoc struct {
 	UpdateTime  time.Time    `bson:"update_time"`
 	ImportKey   string       `bson:"import_key,omitempty"`
 	NearDupOf   string       `bson:"near_duplicate_of,omitempty"`
+	RevisedBy   string       `bson:"revised_by,omitempty"`
 	// Duplicate detection (package dedupe): the exact text hash, the MinHash signature
 	// with its shingle count, and the signature's band keys, which Repeats matches among
 	// the timeline's entries (they have no index of their own: see Indexes).
@@ -103,6 +104,7 @@ func toEntryDoc(e *timeline.Entry) *entryDoc {
 		UpdateTime:  e.UpdateTime,
 		ImportKey:   e.ImportKey,
 		NearDupOf:   e.NearDuplicateOf,
+		RevisedBy:   e.RevisedBy,
 		TextHash:    e.Fingerprint.Exact,
 		Shingles:    e.Fingerprint.Shingles,
 		BandKeys:    dedupe.BandKeys(e.Fingerprint),
@@ -136,6 +138,7 @@ func (d *entryDoc) entry() *timeline.Entry {
 		UpdateTime:      d.UpdateTime.UTC(),
 		ImportKey:       d.ImportKey,
 		NearDuplicateOf: d.NearDupOf,
+		RevisedBy:       d.RevisedBy,
 		Fingerprint:     d.fingerprint(),
 	}
 	for _, s := range d.Sources {

@@ -1,13 +1,17 @@
 // Package visibility decides what a caller may see of timelines and entries. It is the one
-// place where that rule lives: when authentication arrives, Resolve is where a caller's
-// roles decide whether the editor view is allowed.
+// place where that rule lives: the caller (services/platform/auth) asks for a view, and its
+// roles on each timeline decide whether it may have the editor view there.
 package visibility
 
 import (
 	"context"
 	"slices"
 
+	"google.golang.org/grpc/codes"
+
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/apierror"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 )
 
 // Audience is who is reading.
@@ -20,14 +24,59 @@ const (
 	Editor
 )
 
-// Resolve returns the audience for a request that asked for view. Today any caller may ask
-// for the editor view; with authentication this checks the caller's role and returns
-// PERMISSION_DENIED when it may not.
-func Resolve(_ context.Context, view timelinev1.View) (Audience, error) {
-	if view == timelinev1.View_EDITOR {
+// Resolve returns the audience of a read of the timeline with this id that asked for
+// view. The editor view needs EDITOR_VIEW (contributor or more) on that timeline: a
+// caller without a credential is UNAUTHENTICATED, another PERMISSION_DENIED, whether the
+// timeline exists or not.
+func Resolve(ctx context.Context, view timelinev1.View, timelineID string) (Audience, error) {
+	if view != timelinev1.View_EDITOR {
+		return Public, nil
+	}
+	p := auth.FromContext(ctx)
+	if p.Can(auth.EditorView, timelineID) {
 		return Editor, nil
 	}
-	return Public, nil
+	return Public, refused(p, "timelines/"+timelineID)
+}
+
+// Across returns, for a read across timelines that asked for view, the audience of each
+// timeline: the editor view where the caller holds EDITOR_VIEW, the public view
+// elsewhere. The editor view needs EDITOR_VIEW on at least one timeline.
+func Across(ctx context.Context, view timelinev1.View) (func(timelineID string) Audience, error) {
+	if view != timelinev1.View_EDITOR {
+		return func(string) Audience { return Public }, nil
+	}
+	p := auth.FromContext(ctx)
+	if !p.Holds(auth.EditorView) {
+		return nil, refused(p, "")
+	}
+	return func(id string) Audience {
+		if p.Can(auth.EditorView, id) {
+			return Editor
+		}
+		return Public
+	}, nil
+}
+
+// Readable reports whether the caller may read the timeline with this id at all: every
+// caller may where anonymous reads are allowed; otherwise only where it holds READ.
+// Lists across timelines leave out the others.
+func Readable(ctx context.Context, timelineID string) bool {
+	return auth.FromContext(ctx).Can(auth.Read, timelineID)
+}
+
+func refused(p *auth.Principal, timeline string) error {
+	meta := map[string]string{"permission": auth.EditorView.String()}
+	msg := "the EDITOR view is not granted"
+	if timeline != "" {
+		meta["timeline"] = timeline
+		msg += " on " + timeline
+	}
+	if p.Anonymous() {
+		return &apierror.Error{Code: codes.Unauthenticated, Reason: apierror.ReasonCredentialsMissing,
+			Message: "the EDITOR view needs a credential: send \"authorization: Bearer <API key or token>\""}
+	}
+	return &apierror.Error{Code: codes.PermissionDenied, Reason: apierror.ReasonPermissionDenied, Message: msg, Metadata: meta}
 }
 
 // SeesTimeline reports whether the audience may see a timeline with this status.

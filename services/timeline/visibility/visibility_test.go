@@ -5,20 +5,50 @@ import (
 	"slices"
 	"testing"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 )
 
 func TestResolve(t *testing.T) {
-	tests := map[timelinev1.View]Audience{
-		timelinev1.View_VIEW_UNSPECIFIED: Public,
-		timelinev1.View_PUBLIC:           Public,
-		timelinev1.View_EDITOR:           Editor,
+	contributorOnA := auth.NewPrincipal("c", auth.APIKey, []auth.Role{auth.Contributor}, []string{"a"})
+	reader := auth.NewPrincipal("r", auth.APIKey, []auth.Role{auth.Reader}, []string{auth.AllTimelines})
+	editor := auth.NewPrincipal("e", auth.Token, []auth.Role{auth.Editor}, []string{auth.AllTimelines})
+	tests := map[string]struct {
+		caller *auth.Principal // nil: no principal in the context
+		view   timelinev1.View
+		want   Audience
+		code   codes.Code
+	}{
+		"anyone, unspecified":           {nil, timelinev1.View_VIEW_UNSPECIFIED, Public, codes.OK},
+		"anyone, public":                {nil, timelinev1.View_PUBLIC, Public, codes.OK},
+		"no credential, editor view":    {nil, timelinev1.View_EDITOR, Public, codes.Unauthenticated},
+		"reader, editor view":           {reader, timelinev1.View_EDITOR, Public, codes.PermissionDenied},
+		"contributor on a, editor view": {contributorOnA, timelinev1.View_EDITOR, Editor, codes.OK},
+		"editor, editor view":           {editor, timelinev1.View_EDITOR, Editor, codes.OK},
 	}
-	for view, want := range tests {
-		got, err := Resolve(context.Background(), view)
-		if err != nil || got != want {
-			t.Errorf("Resolve(%v) = %v, %v; want %v", view, got, err, want)
-		}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			if tc.caller != nil {
+				ctx = auth.NewContext(ctx, tc.caller)
+			}
+			got, err := Resolve(ctx, tc.view, "a")
+			if got != tc.want || status.Code(err) != tc.code {
+				t.Errorf("Resolve(%v, a) = %v, %v; want %v, %v", tc.view, got, err, tc.want, tc.code)
+			}
+		})
+	}
+	// A grant on timeline a is no grant on b.
+	ctx := auth.NewContext(context.Background(), contributorOnA)
+	if _, err := Resolve(ctx, timelinev1.View_EDITOR, "b"); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("contributor on a, editor view of b: %v, want PERMISSION_DENIED", err)
+	}
+	across, err := Across(ctx, timelinev1.View_EDITOR)
+	if err != nil || across("a") != Editor || across("b") != Public {
+		t.Errorf("Across for a contributor on a: %v; a %v, b %v; want editor on a only", err, across("a"), across("b"))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/testenv"
 	"github.com/newsroomhq/newsroom/services/timeline"
 )
@@ -25,10 +26,18 @@ type Newsroom struct {
 	// FeedStats tells how many timelines and watch streams the Timeline service has:
 	// what tests wait for instead of sleeping.
 	FeedStats func() timeline.FeedStats
+	// AdminKey is an API key with the admin role on every timeline.
+	AdminKey string
+	// Guard is the stack's guard: tests add keys of other roles to it (AddKey).
+	Guard *auth.Guard
 	// Stop stops the stack, at most once, and returns what its Run returned. The test's
 	// cleanup calls it too.
 	Stop func() error
 }
+
+// AdminKey is the admin's API key in every stack that Start starts, unless tune replaces
+// the guard. For tests only.
+const AdminKey = auth.KeyPrefix + "stacktest-admin"
 
 // Start starts the stack on 127.0.0.1, its configuration changed by tune, and stops it
 // when the test ends, failing the test if it failed.
@@ -41,7 +50,13 @@ func Start(t testing.TB, tune ...func(*stack.Config)) *Newsroom {
 		}
 		return lis
 	}
+	guard, err := auth.New(context.Background(), auth.Options{AnonymousReads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard.AddKey("admin", AdminKey, auth.Admin)
 	cfg := stack.Config{
+		Guard:        guard,
 		DB:           testenv.Database(t),
 		Logger:       slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		GRPCListener: listen(),
@@ -72,5 +87,5 @@ func Start(t testing.TB, tune ...func(*stack.Config)) *Newsroom {
 			t.Errorf("stack: %v", err)
 		}
 	})
-	return &Newsroom{GRPCAddr: st.GRPCAddr(), HTTPAddr: st.HTTPAddr(), FeedStats: st.FeedStats, Stop: stop}
+	return &Newsroom{GRPCAddr: st.GRPCAddr(), HTTPAddr: st.HTTPAddr(), FeedStats: st.FeedStats, Stop: stop, AdminKey: AdminKey, Guard: cfg.Guard}
 }

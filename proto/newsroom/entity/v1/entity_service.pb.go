@@ -8,6 +8,7 @@ package entityv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/newsroomhq/newsroom/proto/newsroom/auth/v1"
 	_ "github.com/newsroomhq/newsroom/proto/newsroom/rules/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -897,7 +898,7 @@ var File_newsroom_entity_v1_entity_service_proto protoreflect.FileDescriptor
 
 const file_newsroom_entity_v1_entity_service_proto_rawDesc = "" +
 	"\n" +
-	"'newsroom/entity/v1/entity_service.proto\x12\x12newsroom.entity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fnewsroom/entity/v1/entity.proto\x1a\x1dnewsroom/rules/v1/rules.proto\"\x84\x01\n" +
+	"'newsroom/entity/v1/entity_service.proto\x12\x12newsroom.entity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1bnewsroom/auth/v1/auth.proto\x1a\x1fnewsroom/entity/v1/entity.proto\x1a\x1dnewsroom/rules/v1/rules.proto\"\x84\x01\n" +
 	"\x13CreateEntityRequest\x12>\n" +
 	"\x06entity\x18\x01 \x01(\v2\x1a.newsroom.entity.v1.EntityB\n" +
 	"\xe2A\x01\x02\xbaH\x03\xc8\x01\x01R\x06entity\x12-\n" +
@@ -958,16 +959,17 @@ const file_newsroom_entity_v1_entity_service_proto_rawDesc = "" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12!\n" +
 	"\fstart_offset\x18\x02 \x01(\x05R\vstartOffset\x12\x1d\n" +
 	"\n" +
-	"end_offset\x18\x03 \x01(\x05R\tendOffset2\xdb\a\n" +
-	"\rEntityService\x12q\n" +
-	"\fCreateEntity\x12'.newsroom.entity.v1.CreateEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\"\x1c\x82\xd3\xe4\x93\x02\x16:\x06entity\"\f/v1/entities\x12l\n" +
-	"\tGetEntity\x12$.newsroom.entity.v1.GetEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=entities/*}\x12m\n" +
-	"\x10BatchGetEntities\x12+.newsroom.entity.v1.BatchGetEntitiesRequest\x1a,.newsroom.entity.v1.BatchGetEntitiesResponse\x12w\n" +
-	"\fListEntities\x12'.newsroom.entity.v1.ListEntitiesRequest\x1a(.newsroom.entity.v1.ListEntitiesResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/entities\x12\x81\x01\n" +
-	"\fUpdateEntity\x12'.newsroom.entity.v1.UpdateEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\",\x82\xd3\xe4\x93\x02&:\x06entity2\x1c/v1/{entity.name=entities/*}\x12n\n" +
-	"\fDeleteEntity\x12'.newsroom.entity.v1.DeleteEntityRequest\x1a\x16.google.protobuf.Empty\"\x1d\x82\xd3\xe4\x93\x02\x17*\x15/v1/{name=entities/*}\x12\x8b\x01\n" +
-	"\x0fResolveEntities\x12*.newsroom.entity.v1.ResolveEntitiesRequest\x1a+.newsroom.entity.v1.ResolveEntitiesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/entities:resolve\x12\x7f\n" +
-	"\fLinkEntities\x12'.newsroom.entity.v1.LinkEntitiesRequest\x1a(.newsroom.entity.v1.LinkEntitiesResponse\"\x1c\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/entities:linkBBZ@github.com/newsroomhq/newsroom/proto/newsroom/entity/v1;entityv1b\x06proto3"
+	"end_offset\x18\x03 \x01(\x05R\tendOffset2\x8e\b\n" +
+	"\rEntityService\x12w\n" +
+	"\fCreateEntity\x12'.newsroom.entity.v1.CreateEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\"\"\xe2\xf9\x18\x02\b\t\x82\xd3\xe4\x93\x02\x16:\x06entity\"\f/v1/entities\x12r\n" +
+	"\tGetEntity\x12$.newsroom.entity.v1.GetEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\"#\xe2\xf9\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=entities/*}\x12u\n" +
+	"\x10BatchGetEntities\x12+.newsroom.entity.v1.BatchGetEntitiesRequest\x1a,.newsroom.entity.v1.BatchGetEntitiesResponse\"\x06\xe2\xf9\x18\x02\b\x01\x12}\n" +
+	"\fListEntities\x12'.newsroom.entity.v1.ListEntitiesRequest\x1a(.newsroom.entity.v1.ListEntitiesResponse\"\x1a\xe2\xf9\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/entities\x12\x87\x01\n" +
+	"\fUpdateEntity\x12'.newsroom.entity.v1.UpdateEntityRequest\x1a\x1a.newsroom.entity.v1.Entity\"2\xe2\xf9\x18\x02\b\n" +
+	"\x82\xd3\xe4\x93\x02&:\x06entity2\x1c/v1/{entity.name=entities/*}\x12t\n" +
+	"\fDeleteEntity\x12'.newsroom.entity.v1.DeleteEntityRequest\x1a\x16.google.protobuf.Empty\"#\xe2\xf9\x18\x02\b\v\x82\xd3\xe4\x93\x02\x17*\x15/v1/{name=entities/*}\x12\x91\x01\n" +
+	"\x0fResolveEntities\x12*.newsroom.entity.v1.ResolveEntitiesRequest\x1a+.newsroom.entity.v1.ResolveEntitiesResponse\"%\xe2\xf9\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/entities:resolve\x12\x85\x01\n" +
+	"\fLinkEntities\x12'.newsroom.entity.v1.LinkEntitiesRequest\x1a(.newsroom.entity.v1.LinkEntitiesResponse\"\"\xe2\xf9\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/entities:linkBBZ@github.com/newsroomhq/newsroom/proto/newsroom/entity/v1;entityv1b\x06proto3"
 
 var (
 	file_newsroom_entity_v1_entity_service_proto_rawDescOnce sync.Once

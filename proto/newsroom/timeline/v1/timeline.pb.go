@@ -422,7 +422,11 @@ type Entry struct {
 	NearDuplicateOf string `protobuf:"bytes,16,opt,name=near_duplicate_of,json=nearDuplicateOf,proto3" json:"near_duplicate_of,omitempty"`
 	// The client's import key, for entries created by ImportEntries or
 	// StreamingImportEntries: importing an item with the same key again creates nothing.
-	ImportKey     string `protobuf:"bytes,17,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
+	ImportKey string `protobuf:"bytes,17,opt,name=import_key,json=importKey,proto3" json:"import_key,omitempty"`
+	// Who made this revision: the name of the API key, or the subject of the token, that
+	// the service authenticated; for imports, the importer's. Given only to the EDITOR view
+	// of ListEntryRevisions; empty for revisions made before it was recorded.
+	RevisedBy     string `protobuf:"bytes,18,opt,name=revised_by,json=revisedBy,proto3" json:"revised_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -572,6 +576,13 @@ func (x *Entry) GetNearDuplicateOf() string {
 func (x *Entry) GetImportKey() string {
 	if x != nil {
 		return x.ImportKey
+	}
+	return ""
+}
+
+func (x *Entry) GetRevisedBy() string {
+	if x != nil {
+		return x.RevisedBy
 	}
 	return ""
 }
@@ -741,7 +752,7 @@ const file_newsroom_timeline_v1_timeline_proto_rawDesc = "" +
 	"\x06CLOSED\x10\x03\x12\f\n" +
 	"\bARCHIVED\x10\x04:\x89\x02\xeaA6\n" +
 	"\x1etimeline.newsroom.api/Timeline\x12\x14timelines/{timeline}\xbaH\xcc\x01\x1a\xc9\x01\n" +
-	"\x17timeline.coverage_order\x128coverage_end_time must not be before coverage_start_time\x1at!has(this.coverage_start_time) || !has(this.coverage_end_time) || this.coverage_end_time >= this.coverage_start_time\"\xeb\b\n" +
+	"\x17timeline.coverage_order\x128coverage_end_time must not be before coverage_start_time\x1at!has(this.coverage_start_time) || !has(this.coverage_end_time) || this.coverage_end_time >= this.coverage_start_time\"\x90\t\n" +
 	"\x05Entry\x12\x18\n" +
 	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x04name\x12.\n" +
 	"\bheadline\x18\x02 \x01(\tB\x12\xe2A\x01\x02\xbaH\vr\t\x10\x01\x18\xac\x022\x02\\SR\bheadline\x12\x1d\n" +
@@ -765,7 +776,9 @@ const file_newsroom_timeline_v1_timeline_proto_rawDesc = "" +
 	"\x11near_duplicate_of\x18\x10 \x01(\tB$\xe2A\x01\x03\xfaA\x1d\n" +
 	"\x1btimeline.newsroom.api/EntryR\x0fnearDuplicateOf\x12#\n" +
 	"\n" +
-	"import_key\x18\x11 \x01(\tB\x04\xe2A\x01\x03R\timportKey\"T\n" +
+	"import_key\x18\x11 \x01(\tB\x04\xe2A\x01\x03R\timportKey\x12#\n" +
+	"\n" +
+	"revised_by\x18\x12 \x01(\tB\x04\xe2A\x01\x03R\trevisedBy\"T\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\n" +
 	"\n" +

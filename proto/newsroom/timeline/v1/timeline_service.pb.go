@@ -8,6 +8,7 @@ package timelinev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/newsroomhq/newsroom/proto/newsroom/auth/v1"
 	_ "github.com/newsroomhq/newsroom/proto/newsroom/rules/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -1946,7 +1947,7 @@ var File_newsroom_timeline_v1_timeline_service_proto protoreflect.FileDescriptor
 
 const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\n" +
-	"+newsroom/timeline/v1/timeline_service.proto\x12\x14newsroom.timeline.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnewsroom/rules/v1/rules.proto\x1a#newsroom/timeline/v1/timeline.proto\"\x92\x01\n" +
+	"+newsroom/timeline/v1/timeline_service.proto\x12\x14newsroom.timeline.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bnewsroom/auth/v1/auth.proto\x1a\x1dnewsroom/rules/v1/rules.proto\x1a#newsroom/timeline/v1/timeline.proto\"\x92\x01\n" +
 	"\x15CreateTimelineRequest\x12F\n" +
 	"\btimeline\x18\x01 \x01(\v2\x1e.newsroom.timeline.v1.TimelineB\n" +
 	"\xe2A\x01\x02\xbaH\x03\xc8\x01\x01R\btimeline\x121\n" +
@@ -2121,22 +2122,28 @@ const file_newsroom_timeline_v1_timeline_service_proto_rawDesc = "" +
 	"\x1cDUPLICATE_POLICY_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05ALLOW\x10\x01\x12\b\n" +
 	"\x04FLAG\x10\x02\x12\b\n" +
-	"\x04SKIP\x10\x032\x94\x0f\n" +
-	"\x0fTimelineService\x12~\n" +
-	"\x0eCreateTimeline\x12+.newsroom.timeline.v1.CreateTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1f\x82\xd3\xe4\x93\x02\x19:\btimeline\"\r/v1/timelines\x12w\n" +
-	"\vGetTimeline\x12(.newsroom.timeline.v1.GetTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/{name=timelines/*}\x12\x7f\n" +
-	"\rListTimelines\x12*.newsroom.timeline.v1.ListTimelinesRequest\x1a+.newsroom.timeline.v1.ListTimelinesResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/timelines\x12\x90\x01\n" +
-	"\x0eUpdateTimeline\x12+.newsroom.timeline.v1.UpdateTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"1\x82\xd3\xe4\x93\x02+:\btimeline2\x1f/v1/{timeline.name=timelines/*}\x12u\n" +
-	"\x0eDeleteTimeline\x12+.newsroom.timeline.v1.DeleteTimelineRequest\x1a\x16.google.protobuf.Empty\"\x1e\x82\xd3\xe4\x93\x02\x18*\x16/v1/{name=timelines/*}\x12\x85\x01\n" +
-	"\vCreateEntry\x12(.newsroom.timeline.v1.CreateEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"/\x82\xd3\xe4\x93\x02):\x05entry\" /v1/{parent=timelines/*}/entries\x12x\n" +
-	"\bGetEntry\x12%.newsroom.timeline.v1.GetEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=timelines/*/entries/*}\x12\x8c\x01\n" +
-	"\vListEntries\x12(.newsroom.timeline.v1.ListEntriesRequest\x1a).newsroom.timeline.v1.ListEntriesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=timelines/*}/entries\x12\x8b\x01\n" +
-	"\vUpdateEntry\x12(.newsroom.timeline.v1.UpdateEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"5\x82\xd3\xe4\x93\x02/:\x05entry2&/v1/{entry.name=timelines/*/entries/*}\x12y\n" +
-	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"(\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12\x9c\x01\n" +
-	"\rImportEntries\x12*.newsroom.timeline.v1.ImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=timelines/*}/entries:import\x12|\n" +
-	"\x16StreamingImportEntries\x123.newsroom.timeline.v1.StreamingImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse(\x01\x12\x97\x01\n" +
-	"\fWatchEntries\x12).newsroom.timeline.v1.WatchEntriesRequest\x1a*.newsroom.timeline.v1.WatchEntriesResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/{parent=timelines/*}/entries:watch0\x01\x12\xab\x01\n" +
-	"\x12ListEntryRevisions\x12/.newsroom.timeline.v1.ListEntryRevisionsRequest\x1a0.newsroom.timeline.v1.ListEntryRevisionsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{name=timelines/*/entries/*}/revisionsBFZDgithub.com/newsroomhq/newsroom/proto/newsroom/timeline/v1;timelinev1b\x06proto3"
+	"\x04SKIP\x10\x032\xdf\x10\n" +
+	"\x0fTimelineService\x12\x91\x01\n" +
+	"\x0eCreateTimeline\x12+.newsroom.timeline.v1.CreateTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"2\xe2\xf9\x18\x0f\b\a\x1a\vtimeline_id\x82\xd3\xe4\x93\x02\x19:\btimeline\"\r/v1/timelines\x12\x83\x01\n" +
+	"\vGetTimeline\x12(.newsroom.timeline.v1.GetTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"*\xe2\xf9\x18\b\b\x01\x12\x04name\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/{name=timelines/*}\x12\x85\x01\n" +
+	"\rListTimelines\x12*.newsroom.timeline.v1.ListTimelinesRequest\x1a+.newsroom.timeline.v1.ListTimelinesResponse\"\x1b\xe2\xf9\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/timelines\x12\xa5\x01\n" +
+	"\x0eUpdateTimeline\x12+.newsroom.timeline.v1.UpdateTimelineRequest\x1a\x1e.newsroom.timeline.v1.Timeline\"F\xe2\xf9\x18\x11\b\a\x12\rtimeline.name\x82\xd3\xe4\x93\x02+:\btimeline2\x1f/v1/{timeline.name=timelines/*}\x12\x81\x01\n" +
+	"\x0eDeleteTimeline\x12+.newsroom.timeline.v1.DeleteTimelineRequest\x1a\x16.google.protobuf.Empty\"*\xe2\xf9\x18\b\b\b\x12\x04name\x82\xd3\xe4\x93\x02\x18*\x16/v1/{name=timelines/*}\x12\x93\x01\n" +
+	"\vCreateEntry\x12(.newsroom.timeline.v1.CreateEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"=\xe2\xf9\x18\n" +
+	"\b\x02\x12\x06parent\x82\xd3\xe4\x93\x02):\x05entry\" /v1/{parent=timelines/*}/entries\x12\x84\x01\n" +
+	"\bGetEntry\x12%.newsroom.timeline.v1.GetEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"4\xe2\xf9\x18\b\b\x01\x12\x04name\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=timelines/*/entries/*}\x12\x9a\x01\n" +
+	"\vListEntries\x12(.newsroom.timeline.v1.ListEntriesRequest\x1a).newsroom.timeline.v1.ListEntriesResponse\"6\xe2\xf9\x18\n" +
+	"\b\x01\x12\x06parent\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=timelines/*}/entries\x12\x9d\x01\n" +
+	"\vUpdateEntry\x12(.newsroom.timeline.v1.UpdateEntryRequest\x1a\x1b.newsroom.timeline.v1.Entry\"G\xe2\xf9\x18\x0e\b\x02\x12\n" +
+	"entry.name\x82\xd3\xe4\x93\x02/:\x05entry2&/v1/{entry.name=timelines/*/entries/*}\x12\x85\x01\n" +
+	"\vDeleteEntry\x12(.newsroom.timeline.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\"4\xe2\xf9\x18\b\b\x04\x12\x04name\x82\xd3\xe4\x93\x02\"* /v1/{name=timelines/*/entries/*}\x12\xaa\x01\n" +
+	"\rImportEntries\x12*.newsroom.timeline.v1.ImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse\"@\xe2\xf9\x18\n" +
+	"\b\x05\x12\x06parent\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=timelines/*}/entries:import\x12\x8c\x01\n" +
+	"\x16StreamingImportEntries\x123.newsroom.timeline.v1.StreamingImportEntriesRequest\x1a+.newsroom.timeline.v1.ImportEntriesResponse\"\x0e\xe2\xf9\x18\n" +
+	"\b\x05\x12\x06parent(\x01\x12\xa5\x01\n" +
+	"\fWatchEntries\x12).newsroom.timeline.v1.WatchEntriesRequest\x1a*.newsroom.timeline.v1.WatchEntriesResponse\"<\xe2\xf9\x18\n" +
+	"\b\x01\x12\x06parent\x82\xd3\xe4\x93\x02(\x12&/v1/{parent=timelines/*}/entries:watch0\x01\x12\xb7\x01\n" +
+	"\x12ListEntryRevisions\x12/.newsroom.timeline.v1.ListEntryRevisionsRequest\x1a0.newsroom.timeline.v1.ListEntryRevisionsResponse\">\xe2\xf9\x18\b\b\x01\x12\x04name\x82\xd3\xe4\x93\x02,\x12*/v1/{name=timelines/*/entries/*}/revisionsBFZDgithub.com/newsroomhq/newsroom/proto/newsroom/timeline/v1;timelinev1b\x06proto3"
 
 var (
 	file_newsroom_timeline_v1_timeline_service_proto_rawDescOnce sync.Once
