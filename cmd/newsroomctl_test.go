@@ -15,6 +15,7 @@ import (
 func TestNewsroomctl(t *testing.T) {
 	srv := run(t, "newsroom", nil, "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0")
 	addr := srv.addr("gRPC API")
+	key := srv.addr("Admin key")
 	page, err := os.ReadFile("newsroomctl/testdata/ankara-liveblog.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +23,7 @@ func TestNewsroomctl(t *testing.T) {
 	ctl := func(stdin []byte, args ...string) (int, string, string) {
 		t.Helper()
 		cmd := exec.Command(binary(t, "newsroomctl"), args...)
-		cmd.Env = append(os.Environ(), "NEWSROOM_ADDR="+addr, "NEWSROOM_TIMEOUT=1m")
+		cmd.Env = append(os.Environ(), "NEWSROOM_ADDR="+addr, "NEWSROOM_TIMEOUT=1m", "NEWSROOM_KEY="+key)
 		cmd.Stdin = bytes.NewReader(stdin)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -8,12 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack/stacktest"
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/grpctest"
 	"github.com/newsroomhq/newsroom/services/platform/testenv"
 )
 
@@ -31,11 +29,7 @@ type newsroom struct {
 func startNewsroom(t *testing.T) *newsroom {
 	t.Helper()
 	st := stacktest.Start(t)
-	conn, err := grpc.NewClient(st.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
+	conn := grpctest.Dial(t, st.GRPCAddr, st.AdminKey)
 	return &newsroom{
 		t: t, addr: st.GRPCAddr,
 		timeline: timelinev1.NewTimelineServiceClient(conn),
@@ -57,7 +51,7 @@ func (n *newsroom) ctl(args ...string) result {
 
 func (n *newsroom) ctlStdin(stdin string, args ...string) result {
 	n.t.Helper()
-	return runCtl(n.t, map[string]string{"NEWSROOM_ADDR": n.addr}, stdin, args...)
+	return runCtl(n.t, map[string]string{"NEWSROOM_ADDR": n.addr, "NEWSROOM_KEY": stacktest.AdminKey}, stdin, args...)
 }
 
 func runCtl(t *testing.T, env map[string]string, stdin string, args ...string) result {

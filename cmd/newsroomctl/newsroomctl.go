@@ -25,6 +25,7 @@ import (
 
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
+	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/command"
 )
 
@@ -39,7 +40,7 @@ const (
 )
 
 // envPrefix starts the environment variables of the connection flags: --addr is
-// NEWSROOM_ADDR, --timeout NEWSROOM_TIMEOUT.
+// NEWSROOM_ADDR, --timeout NEWSROOM_TIMEOUT, --key NEWSROOM_KEY.
 const envPrefix = "NEWSROOM_"
 
 const synopsis = `newsroomctl talks to a running newsroom over gRPC.
@@ -122,6 +123,7 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 type connection struct {
 	Addr    string
 	Timeout time.Duration
+	Key     string
 }
 
 // flags returns the flag set of a command, with the connection flags defined (the only
@@ -131,6 +133,7 @@ func (c *cli) flags(name, usage string, conn *connection) (common, local *comman
 	f.Synopsis(usage)
 	f.String(&conn.Addr, "addr", "127.0.0.1:9090", "gRPC address of the newsroom (plaintext)")
 	f.Duration(&conn.Timeout, "timeout", 10*time.Minute, "how long the command may take; 0 for no limit")
+	f.String(&conn.Key, "key", "", "API key (nrk_...) or token to call with; imports need an importer's, editor's or admin's")
 	return f, f.Local()
 }
 
@@ -148,7 +151,11 @@ func (conn connection) dial(ctx context.Context) (*clients, context.Context, con
 	if conn.Timeout < 0 {
 		return nil, nil, nil, &command.UsageError{Err: errors.New("--timeout must not be negative")}
 	}
-	cc, err := command.Dial("addr", conn.Addr)
+	var opts []grpc.DialOption
+	if conn.Key != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(auth.Bearer(conn.Key)))
+	}
+	cc, err := command.Dial("addr", conn.Addr, opts...)
 	if err != nil {
 		return nil, nil, nil, &command.UsageError{Err: err}
 	}
@@ -178,6 +185,8 @@ func (cl *clients) describe(what string, err error) error {
 		return fmt.Errorf("%s: timed out (see --timeout): %s", what, st.Message())
 	case codes.Canceled:
 		return fmt.Errorf("%s: canceled", what)
+	case codes.Unauthenticated:
+		return fmt.Errorf("%s: %s (set --key or NEWSROOM_KEY)", what, st.Message())
 	}
 	msg := fmt.Sprintf("%s: %s: %s", what, code.Code(st.Code()), st.Message())
 	for _, v := range violations(st) {

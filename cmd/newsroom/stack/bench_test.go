@@ -16,16 +16,17 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/newsroomhq/newsroom/cmd/newsroom/stack"
+	"github.com/newsroomhq/newsroom/cmd/newsroom/stack/stacktest"
 	"github.com/newsroomhq/newsroom/gateway"
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/platform/command"
 	"github.com/newsroomhq/newsroom/services/platform/fixture"
+	"github.com/newsroomhq/newsroom/services/platform/grpctest"
 )
 
 // BenchmarkHotRead measures the read most readers make, the latest page (20 entries,
@@ -345,10 +346,7 @@ func listenLocal(b *testing.B) net.Listener {
 
 func dialGRPC(b *testing.B, addr string) *grpc.ClientConn {
 	b.Helper()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = conn.Close() })
-	return conn
+	// As the admin: the benchmarks write their timelines (a server that has no guard
+	// ignores the credential).
+	return grpctest.Dial(b, addr, stacktest.AdminKey)
 }

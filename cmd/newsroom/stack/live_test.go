@@ -47,6 +47,7 @@ func (a *api) get(ctx context.Context, path string, header map[string]string) *h
 	if err != nil {
 		a.t.Fatal(err)
 	}
+	a.credential(req)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

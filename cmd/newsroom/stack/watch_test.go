@@ -17,6 +17,7 @@ func (a *api) watch(ctx context.Context, path string) (*http.Response, func() ob
 	if err != nil {
 		a.t.Fatal(err)
 	}
+	a.credential(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
