@@ -148,7 +148,7 @@ func (e *edge) wrap(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(&challenger{ResponseWriter: w, r: r}, r)
 	})
 }
 
@@ -324,12 +324,31 @@ func (s *streamCount) close1(a netip.Addr) {
 	}
 }
 
-// challenge sets WWW-Authenticate on a 401 (RFC 6750): the client sent no credential, or
+// challenger sets "WWW-Authenticate: Bearer" on every 401 (RFC 6750), whoever writes it
+// (grpc-gateway would put the status message there): the client sent no credential, or
 // one that is not valid.
-func challenge(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get(headerAuthorization) == "" {
-		w.Header().Set(headerWWWAuthenticate, wwwAuthenticate)
-	} else {
-		w.Header().Set(headerWWWAuthenticate, wwwAuthenticateInvalid)
+type challenger struct {
+	http.ResponseWriter
+	r *http.Request
+}
+
+func (c *challenger) WriteHeader(code int) {
+	if code == http.StatusUnauthorized {
+		if c.r.Header.Get(headerAuthorization) == "" {
+			c.Header().Set(headerWWWAuthenticate, wwwAuthenticate)
+		} else {
+			c.Header().Set(headerWWWAuthenticate, wwwAuthenticateInvalid)
+		}
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushing streams, deadlines).
+func (c *challenger) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// Flush keeps streaming responses streaming.
+func (c *challenger) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
 	}
 }

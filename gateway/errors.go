@@ -12,7 +12,6 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/newsroomhq/newsroom/services/platform/apierror"
 	"github.com/newsroomhq/newsroom/services/platform/apiheader"
@@ -29,9 +28,6 @@ import (
 func errorResponse(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	if w.Header().Get("Cache-Control") == "" {
 		w.Header().Set("Cache-Control", cachePrivate)
-	}
-	if status.Code(err) == codes.Unauthenticated {
-		challenge(w, r)
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }

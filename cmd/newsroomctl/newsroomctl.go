@@ -1,6 +1,7 @@
 // Command newsroomctl is the newsroom's command-line client, for batch importers and
 // scripts: it imports live blog pages, JSON Lines and ninjs into a timeline, imports a
-// gazetteer of entities, and exports a timeline as JSON Lines or schema.org JSON-LD,
+// gazetteer of entities, exports a timeline as JSON Lines or schema.org JSON-LD, and
+// makes API keys,
 // talking gRPC to a running newsroom at --addr (NEWSROOM_ADDR, default 127.0.0.1:9090).
 // Run it without arguments for its commands, and "newsroomctl COMMAND -h" for their flags.
 package main
@@ -49,6 +50,7 @@ Usage:
   newsroomctl import --timeline SLUG [flags] [FILE...]   import entries (FILE "-" or none: stdin)
   newsroomctl entities import [flags] FILE...            import a gazetteer of entities (JSON Lines)
   newsroomctl export --timeline SLUG [flags]             write a timeline's entries to stdout
+  newsroomctl keys new --name NAME --roles ROLES [flags]  make an API key and its keys file entry
 
 Run "newsroomctl COMMAND -h" for the flags of a command.
 Exit codes: 0 done, 1 an error or invalid items, 2 bad usage.
@@ -111,6 +113,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return &command.UsageError{Err: errors.New(`"entities" has one command: "entities import FILE..."`)}
 	case "export":
 		return c.export(ctx, args[1:])
+	case "keys":
+		return c.keys(ctx, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, synopsis)
 		return nil

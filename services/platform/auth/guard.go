@@ -69,7 +69,12 @@ func New(ctx context.Context, opts Options) (*Guard, error) {
 // AddKey makes key valid, whatever the keys file says, as the caller name with roles on
 // every timeline: for a service's own credential that a process makes for itself.
 func (g *Guard) AddKey(name, key string, roles ...Role) {
-	g.keys.add(key, NewPrincipal(name, APIKey, roles, []string{AllTimelines}))
+	g.AddKeyOn(name, key, roles, []string{AllTimelines})
+}
+
+// AddKeyOn is AddKey with the roles granted on timelines (ids, or AllTimelines).
+func (g *Guard) AddKeyOn(name, key string, roles []Role, timelines []string) {
+	g.keys.add(key, NewPrincipal(name, APIKey, roles, timelines))
 }
 
 // errMissing and errInvalid are the two ways of failing to authenticate: both
