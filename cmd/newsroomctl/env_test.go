@@ -24,6 +24,7 @@ type newsroom struct {
 	addr     string
 	timeline timelinev1.TimelineServiceClient
 	entity   entityv1.EntityServiceClient
+	st       *stacktest.Newsroom
 }
 
 func startNewsroom(t *testing.T) *newsroom {
@@ -31,7 +32,7 @@ func startNewsroom(t *testing.T) *newsroom {
 	st := stacktest.Start(t)
 	conn := grpctest.Dial(t, st.GRPCAddr, st.AdminKey)
 	return &newsroom{
-		t: t, addr: st.GRPCAddr,
+		t: t, addr: st.GRPCAddr, st: st,
 		timeline: timelinev1.NewTimelineServiceClient(conn),
 		entity:   entityv1.NewEntityServiceClient(conn),
 	}
