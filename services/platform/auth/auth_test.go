@@ -4,17 +4,10 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +20,7 @@ import (
 	entityv1 "github.com/newsroomhq/newsroom/proto/newsroom/entity/v1"
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/platform/auth"
+	"github.com/newsroomhq/newsroom/services/platform/auth/authtest"
 	"github.com/newsroomhq/newsroom/services/platform/grpctest"
 )
 
@@ -55,141 +49,19 @@ func createEntity(t *testing.T, target, cred string) codes.Code {
 	return status.Code(err)
 }
 
-const (
-	issuer   = "https://sso.newsroom.example"
-	audience = "newsroom-api"
-)
-
-// idp is an identity provider for tests: a signing key and its JWKS file.
-type idp struct {
-	key  *rsa.PrivateKey
-	kid  string
-	jwks string
-}
-
-func newIDP(t *testing.T) *idp {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &idp{key: key, kid: "k1", jwks: filepath.Join(t.TempDir(), "jwks.json")}
-	p.writeJWKS(t, jose.JSONWebKey{Key: &key.PublicKey, KeyID: p.kid, Algorithm: "RS256", Use: "sig"})
-	return p
-}
-
-func (p *idp) writeJWKS(t *testing.T, keys ...jose.JSONWebKey) {
-	t.Helper()
-	data, err := json.Marshal(jose.JSONWebKeySet{Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p.jwks, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// claims are a valid token's claims, for an editor on every timeline.
-func claims() map[string]any {
-	now := time.Now()
-	return map[string]any{
-		"iss": issuer, "aud": audience, "sub": "jane", "roles": []string{"editor"},
-		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(),
-	}
-}
-
-// sign signs claims with key under kid, with RS256.
-func sign(t *testing.T, key any, kid string, c map[string]any) string {
-	t.Helper()
-	alg := jose.RS256
-	if _, ok := key.(*ecdsa.PrivateKey); ok {
-		alg = jose.ES256
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
-
-func b64(v any) string {
-	data, _ := json.Marshal(v)
-	return base64.RawURLEncoding.EncodeToString(data)
-}
-
 // TestTokenAttacks presents forged, stale and misdirected tokens: each is refused with
 // UNAUTHENTICATED, while the well-formed token passes.
 func TestTokenAttacks(t *testing.T) {
-	p := newIDP(t)
-	g, err := auth.New(context.Background(), auth.Options{OIDC: auth.OIDC{Issuer: issuer, Audience: audience, JWKSFile: p.jwks}})
+	p := authtest.New(t)
+	g, err := auth.New(context.Background(), auth.Options{OIDC: auth.OIDC{Issuer: authtest.Issuer, Audience: authtest.Audience, JWKSFile: p.JWKSFile}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	target := serveGuarded(t, g)
-	valid := sign(t, p.key, p.kid, claims())
-	if got := createEntity(t, target, valid); got != codes.Unimplemented {
+	if got := createEntity(t, target, p.Token(t, authtest.Claims("jane", "editor"))); got != codes.Unimplemented {
 		t.Fatalf("a valid editor's token: %v, want it let through (UNIMPLEMENTED)", got)
 	}
-
-	with := func(k string, v any) map[string]any {
-		c := claims()
-		if v == nil {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-		return c
-	}
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts := strings.Split(valid, ".")
-	pubDER, err := x509.MarshalPKIXPublicKey(&p.key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs256 := func() string {
-		// HMAC signed with the public key, as if it were a shared secret.
-		head := b64(map[string]any{"alg": "HS256", "typ": "JWT", "kid": p.kid})
-		body := b64(claims())
-		mac := hmac.New(sha256.New, pubDER)
-		mac.Write([]byte(head + "." + body))
-		return head + "." + body + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-	}
-	tampered := func() string {
-		c := claims()
-		c["roles"] = []string{"admin"}
-		return parts[0] + "." + b64(c) + "." + parts[2]
-	}
-
-	attacks := map[string]string{
-		"expired":              sign(t, p.key, p.kid, with("exp", time.Now().Add(-time.Minute).Unix())),
-		"not yet valid":        sign(t, p.key, p.kid, with("nbf", time.Now().Add(time.Hour).Unix())),
-		"wrong issuer":         sign(t, p.key, p.kid, with("iss", "https://evil.example")),
-		"wrong audience":       sign(t, p.key, p.kid, with("aud", "another-api")),
-		"no expiry":            sign(t, p.key, p.kid, with("exp", nil)),
-		"alg none":             b64(map[string]any{"alg": "none", "typ": "JWT"}) + "." + b64(claims()) + ".",
-		"HMAC, public key":     hs256(),
-		"unknown kid":          sign(t, other, "k2", claims()),
-		"known kid, other key": sign(t, other, p.kid, claims()),
-		"tampered payload":     tampered(),
-		"not a token":          "hello",
-		"empty signature":      parts[0] + "." + parts[1] + ".",
-	}
-	for name, tok := range attacks {
+	for name, tok := range p.Attacks(t, "jane", "editor") {
 		t.Run(name, func(t *testing.T) {
 			if got := createEntity(t, target, tok); got != codes.Unauthenticated {
 				t.Fatalf("%s: %v, want UNAUTHENTICATED", name, got)
@@ -204,10 +76,10 @@ func TestTokenAttacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.writeJWKS(t,
-			jose.JSONWebKey{Key: &p.key.PublicKey, KeyID: p.kid, Algorithm: "RS256", Use: "sig"},
+		p.WriteJWKS(t,
+			jose.JSONWebKey{Key: &p.Key.PublicKey, KeyID: p.KID, Algorithm: "RS256", Use: "sig"},
 			jose.JSONWebKey{Key: &next.PublicKey, KeyID: "k3", Algorithm: "ES256", Use: "sig"})
-		tok := sign(t, next, "k3", claims())
+		tok := authtest.Sign(t, next, jose.ES256, "k3", authtest.Claims("jane", "editor"))
 		deadline := time.Now().Add(10 * time.Second)
 		for createEntity(t, target, tok) != codes.Unimplemented {
 			if time.Now().After(deadline) {
@@ -220,8 +92,8 @@ func TestTokenAttacks(t *testing.T) {
 
 // TestTokenClaims checks how roles and timelines are read from a token.
 func TestTokenClaims(t *testing.T) {
-	p := newIDP(t)
-	g, err := auth.New(context.Background(), auth.Options{OIDC: auth.OIDC{Issuer: issuer, Audience: audience, JWKSFile: p.jwks, RolesClaim: "realm_access.roles"}})
+	p := authtest.New(t)
+	g, err := auth.New(context.Background(), auth.Options{OIDC: auth.OIDC{Issuer: authtest.Issuer, Audience: authtest.Audience, JWKSFile: p.JWKSFile, RolesClaim: "realm_access.roles"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,13 +111,13 @@ func TestTokenClaims(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			c := claims()
+			c := authtest.Claims("jane")
 			delete(c, "roles")
 			for k, v := range tc.claims {
 				c[k] = v
 			}
 			// Entities are not about one timeline: creating one needs the role on every timeline.
-			if got := createEntity(t, target, sign(t, p.key, p.kid, c)); got != tc.want {
+			if got := createEntity(t, target, p.Token(t, c)); got != tc.want {
 				t.Fatalf("%v, want %v", got, tc.want)
 			}
 		})
