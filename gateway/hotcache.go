@@ -29,9 +29,12 @@ type reads struct {
 // serve answers r with the response that fetch has the route's handler write; timeline
 // names the timeline of a hot read.
 func (rd *reads) serve(w http.ResponseWriter, r *http.Request, route readRoute, timeline string, fetch func(http.ResponseWriter)) {
-	public := route != otherRead && publicView(r.URL.RawQuery)
+	// An answer to a request with credentials is never marked public: a CDN would keep
+	// it for callers without them (RFC 9111, 3.5), and where anonymous callers may not
+	// read that would hand it to anyone.
+	public := route != otherRead && publicView(r.URL.RawQuery) && sharedRequest(r)
 	read := func() *response { return rd.fetch(r, route, timeline, public, fetch) }
-	if rd.cache != nil && public && sharedRequest(r) {
+	if rd.cache != nil && public {
 		rd.cache.serve(w, r, r.URL.Path+"?"+r.URL.RawQuery, timeline, read)
 		return
 	}

@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if cfg.EntityKey != "" {
 		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(auth.Bearer(cfg.EntityKey)))
+	} else {
+		logger.Warn("no --entity-api-key: the Entity service sees this service as anonymous; mentions are checked only where anonymous reads are allowed, and imports cannot create entities")
 	}
 	entities, err := command.Dial("entity-addr", cfg.EntityAddr, dialOpts...)
 	if err != nil {

@@ -100,6 +100,12 @@ func TestClosedToAnonymousCallers(t *testing.T) {
 	if _, err := reader.tl.GetTimeline(ctx, &timelinev1.GetTimelineRequest{Name: "timelines/mine"}); err != nil {
 		t.Errorf("reader of mine reads mine: %v", err)
 	}
+	// What a reader with a key reads is for that reader: no CDN may keep it for others.
+	for _, path := range []string{"/v1/timelines/mine", "/v1/timelines/mine/entries"} {
+		if code, header, _ := reader.rest(http.MethodGet, path, ""); code != http.StatusOK || !strings.HasPrefix(header.Get("Cache-Control"), "private") {
+			t.Errorf("GET %s with a key: %d, Cache-Control %q", path, code, header.Get("Cache-Control"))
+		}
+	}
 	if _, err := reader.tl.GetTimeline(ctx, &timelinev1.GetTimelineRequest{Name: "timelines/theirs"}); status.Code(err) != codes.PermissionDenied {
 		t.Errorf("reader of mine reads theirs: %v", err)
 	}
