@@ -434,38 +434,47 @@ func TestRoleMatrix(t *testing.T) {
 		}
 	}
 
+	// Each caller's calls in parallel with the others': they touch only what they made.
 	for _, who := range callers {
 		c := a.as(who)
-		for name, tc := range cases {
-			code := want(who, tc.allowed)
-			t.Run(who+"/"+name+"/gRPC", func(t *testing.T) {
-				id := idFor("g", who, name)
-				if tc.prepare != nil {
-					tc.prepare(t, admin, id)
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				if err := tc.grpc(ctx, c, id); status.Code(err) != code {
-					t.Fatalf("%s: %v, want %v", name, err, code)
-				}
-			})
-			if tc.rest == nil {
-				continue
+		t.Run(who, func(t *testing.T) {
+			t.Parallel()
+			for name, tc := range cases {
+				c.check(t, admin, name, tc)
 			}
-			t.Run(who+"/"+name+"/REST", func(t *testing.T) {
-				id := idFor("r", who, name)
-				if tc.prepare != nil {
-					tc.prepare(t, admin, id)
-				}
-				method, path, body := tc.rest(id)
-				got, header, text := c.rest(method, path, body)
-				if got != httpStatusOf[code] {
-					t.Fatalf("%s %s: %d %s, want %d", method, path, got, text, httpStatusOf[code])
-				}
-				if got == http.StatusUnauthorized && !strings.HasPrefix(header.Get("WWW-Authenticate"), "Bearer") {
-					t.Errorf("401 without WWW-Authenticate: Bearer: %v", header)
-				}
-			})
-		}
+		})
 	}
+}
+
+// check makes the call of tc as c over gRPC and REST, and checks the outcome.
+func (c *caller) check(t *testing.T, admin *caller, name string, tc methodCase) {
+	code := want(c.name, tc.allowed)
+	t.Run(name+"/gRPC", func(t *testing.T) {
+		id := idFor("g", c.name, name)
+		if tc.prepare != nil {
+			tc.prepare(t, admin, id)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := tc.grpc(ctx, c, id); status.Code(err) != code {
+			t.Fatalf("%s: %v, want %v", name, err, code)
+		}
+	})
+	if tc.rest == nil {
+		return
+	}
+	t.Run(name+"/REST", func(t *testing.T) {
+		id := idFor("r", c.name, name)
+		if tc.prepare != nil {
+			tc.prepare(t, admin, id)
+		}
+		method, path, body := tc.rest(id)
+		got, header, text := c.rest(method, path, body)
+		if got != httpStatusOf[code] {
+			t.Fatalf("%s %s: %d %s, want %d", method, path, got, text, httpStatusOf[code])
+		}
+		if got == http.StatusUnauthorized && !strings.HasPrefix(header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("401 without WWW-Authenticate: Bearer: %v", header)
+		}
+	})
 }

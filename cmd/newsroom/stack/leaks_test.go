@@ -305,6 +305,20 @@ func (c *caller) mustNotSeeHidden(t *testing.T) {
 	if err != nil || strings.Contains(asJSON(tls), "timelines/secret") {
 		t.Errorf("ListTimelines: %v, %v", tls, err)
 	}
+	if c.name == "contributor" {
+		// It holds the editor view, elsewhere: lists across timelines in that view show
+		// these timelines as readers see them.
+		across, err := c.tl.ListEntries(ctx, &timelinev1.ListEntriesRequest{Parent: "timelines/-", MentionedEntity: "entities/zelensky", View: timelinev1.View_EDITOR})
+		if err != nil || len(across.GetEntries()) == 0 {
+			t.Errorf("ListEntries across, editor view: %v, %v", across, err)
+		}
+		leak("ListEntries across, editor view", asJSON(across))
+		tls, err := c.tl.ListTimelines(ctx, &timelinev1.ListTimelinesRequest{View: timelinev1.View_EDITOR})
+		if err != nil || len(tls.GetTimelines()) == 0 {
+			t.Errorf("ListTimelines, editor view: %v, %v", tls, err)
+		}
+		leak("ListTimelines, editor view", asJSON(tls))
+	}
 
 	// Watch over gRPC, NDJSON and SSE: the snapshot, then what happens live.
 	stream, err := c.tl.WatchEntries(ctx, &timelinev1.WatchEntriesRequest{Parent: "timelines/live",
