@@ -14,7 +14,6 @@ import (
 	"github.com/newsroomhq/newsroom/services/entity"
 	"github.com/newsroomhq/newsroom/services/entity/mongostore"
 	"github.com/newsroomhq/newsroom/services/platform/command"
-	"github.com/newsroomhq/newsroom/services/platform/grpcserver"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 )
 
@@ -60,15 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer svc.Close() // after the gRPC server: calls in flight may wait for the linker
-	guard, err := cfg.Access.Guard(ctx, logger)
-	if err != nil {
-		return err
-	}
-	tlsOpts, err := cfg.TLS.GRPCServerOptions()
-	if err != nil {
-		return err
-	}
-	srv, err := grpcserver.New(logger, guard, tlsOpts...)
+	srv, err := command.NewGRPCServer(ctx, logger, cfg.Access, cfg.TLS)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,6 @@ import (
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/command"
-	"github.com/newsroomhq/newsroom/services/platform/grpcserver"
 	"github.com/newsroomhq/newsroom/services/platform/mongodb"
 	"github.com/newsroomhq/newsroom/services/timeline"
 	"github.com/newsroomhq/newsroom/services/timeline/mongostore"
@@ -84,15 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	guard, err := cfg.Access.Guard(ctx, logger)
-	if err != nil {
-		return err
-	}
-	tlsOpts, err := cfg.TLS.GRPCServerOptions()
-	if err != nil {
-		return err
-	}
-	srv, err := grpcserver.New(logger, guard, tlsOpts...)
+	srv, err := command.NewGRPCServer(ctx, logger, cfg.Access, cfg.TLS)
 	if err != nil {
 		return err
 	}

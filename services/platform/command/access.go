@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/credentials"
 
 	"github.com/newsroomhq/newsroom/services/platform/auth"
+	"github.com/newsroomhq/newsroom/services/platform/grpcserver"
 )
 
 // Access is who may call a server: API keys, tokens, anonymous callers.
@@ -62,6 +63,20 @@ func (a Access) Guard(ctx context.Context, logger *slog.Logger) (*auth.Guard, er
 		return nil, &UsageError{Err: err}
 	}
 	return g, nil
+}
+
+// NewGRPCServer returns the gRPC server of a service: guarded as access says, serving TLS
+// as t says.
+func NewGRPCServer(ctx context.Context, logger *slog.Logger, access Access, t TLS) (*grpcserver.Server, error) {
+	guard, err := access.Guard(ctx, logger)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := t.GRPCServerOptions()
+	if err != nil {
+		return nil, err
+	}
+	return grpcserver.New(logger, guard, opts...)
 }
 
 // TLS configures TLS on a process's listeners and on its connections to other services.
