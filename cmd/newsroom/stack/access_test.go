@@ -78,7 +78,7 @@ func (c *caller) rest(method, path, body string) (int, http.Header, string) {
 		c.a.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if strings.HasSuffix(path, ":watch?snapshotSize=1") && resp.StatusCode == http.StatusOK {
+	if strings.Contains(path, ":watch") && resp.StatusCode == http.StatusOK {
 		// A stream: its first line says whether it started.
 		line, _ := bufio.NewReader(resp.Body).ReadString('\n')
 		return resp.StatusCode, resp.Header, line
