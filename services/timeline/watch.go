@@ -146,6 +146,11 @@ func (ws *watchStream) follow(ctx context.Context, t *topic, w *watcher, f *feed
 			if err := ws.send(ev); err != nil {
 				return err
 			}
+			if ev.Timeline != nil && !ws.audience.SeesTimeline(ev.Timeline.Status) {
+				// The timeline went back to DRAFT: for this audience it is gone, and so
+				// is what would still be written to it.
+				return apierror.NotFound(timelineName(t.id))
+			}
 			heartbeat.Reset(f.opts.Heartbeat)
 		case <-heartbeat.C:
 			if err := ws.stream.Send(&timelinev1.WatchEntriesResponse{

@@ -518,3 +518,37 @@ func TestListEntriesStatusHeader(t *testing.T) {
 		}
 	}
 }
+
+// A timeline set back to DRAFT is gone for public watchers: their streams end NOT_FOUND,
+// and nothing written to it afterwards reaches them.
+func TestWatchEndsWhenTimelineTurnsDraft(t *testing.T) {
+	e := newEnv(t, fastFeed)
+	tl := liveTimeline(t, e)
+	public, publicEnd := watch(t, e.tl, &timelinev1.WatchEntriesRequest{Parent: tl.GetName()}, false)
+	editor, _ := watch(t, e.tl, &timelinev1.WatchEntriesRequest{Parent: tl.GetName(), View: timelinev1.View_EDITOR}, false)
+	watchers(t, e.srv, 2)
+	if _, err := e.tl.UpdateTimeline(context.Background(), &timelinev1.UpdateTimelineRequest{
+		Timeline: &timelinev1.Timeline{Name: tl.GetName(), Status: timelinev1.Timeline_DRAFT}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"status"}}}); err != nil {
+		t.Fatal(err)
+	}
+	addEntry(t, e.tl, tl.GetName(), "Written to a draft", timelinev1.Entry_PUBLISHED)
+	ended := make(chan error, 1)
+	go func() { ended <- publicEnd() }()
+	select {
+	case err := <-ended:
+		if status.Code(err) != codes.NotFound {
+			t.Errorf("public stream ended with %v, want NOT_FOUND", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the public stream goes on after its timeline turned DRAFT")
+	}
+	for ev := range public {
+		t.Errorf("a public watcher got %v", ev)
+	}
+	if ev := next(t, editor); ev.GetType() != timelinev1.WatchEntriesResponse_TIMELINE_UPDATED {
+		t.Errorf("editor got %v first", ev)
+	}
+	if ev := next(t, editor); ev.GetEntry().GetHeadline() != "Written to a draft" {
+		t.Errorf("editor got %v", ev)
+	}
+}
