@@ -3,8 +3,10 @@ package stack_test
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -14,6 +16,7 @@ import (
 	timelinev1 "github.com/newsroomhq/newsroom/proto/newsroom/timeline/v1"
 	"github.com/newsroomhq/newsroom/services/platform/auth"
 	"github.com/newsroomhq/newsroom/services/platform/auth/authtest"
+	"github.com/newsroomhq/newsroom/services/platform/grpctest"
 )
 
 // Every revision records who made it; editors see it in ListEntryRevisions, readers do
@@ -149,5 +152,59 @@ func TestTokensOverREST(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A key revoked while its watch stream is open ends the stream: revoking takes effect on
+// streams too, not only on the next call.
+func TestRevokedKeyEndsItsStream(t *testing.T) {
+	keys := filepath.Join(t.TempDir(), "api-keys.json")
+	readerKey, entry, err := auth.NewKey("desk-reader", []auth.Role{auth.Reader}, []string{auth.AllTimelines})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := auth.WriteKeysFile(keys, &auth.KeysFile{Keys: []auth.KeyEntry{entry}}); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, func(cfg *stack.Config) {
+		g, err := auth.New(context.Background(), auth.Options{KeysFile: keys, KeysCheckEvery: 10 * time.Millisecond,
+			StreamRecheck: 50 * time.Millisecond, AnonymousReads: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.AddKey("admin", stacktest.AdminKey, auth.Admin)
+		cfg.Guard = g
+	})
+	a.as("admin").rest(http.MethodPost, "/v1/timelines?timelineId=live", `{"title": "Live", "slug": "live", "status": "LIVE"}`)
+	reader := &caller{name: "reader", key: readerKey, a: a}
+	conn := grpctest.Dial(t, a.grpcAddr, readerKey)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	stream, err := timelinev1.NewTimelineServiceClient(conn).WatchEntries(ctx, &timelinev1.WatchEntriesRequest{Parent: "timelines/live",
+		Start: &timelinev1.WatchEntriesRequest_SnapshotSize{SnapshotSize: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	ndjson := reader.open(ctx, "/v1/timelines/live/entries:watch?snapshotSize=1", "")
+	ndjson.until("SNAPSHOT")
+
+	if err := auth.WriteKeysFile(keys, &auth.KeysFile{}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := stream.Recv()
+		if err == nil {
+			continue // heartbeats
+		}
+		if status.Code(err) != codes.Unauthenticated {
+			t.Fatalf("the stream ended with %v, want UNAUTHENTICATED", err)
+		}
+		break
+	}
+	if rest := ndjson.until(`"error"`); !strings.Contains(rest, `"code":16`) {
+		t.Errorf("the REST stream ended with %s", rest)
 	}
 }

@@ -32,6 +32,10 @@ type Options struct {
 	OIDC OIDC
 	// AnonymousReads lets callers without credentials make public reads.
 	AnonymousReads bool
+	// StreamRecheck is how often the credential of an open stream (a watch) is checked
+	// again: a stream whose key is revoked, or whose token expires, ends UNAUTHENTICATED.
+	// Default 30s.
+	StreamRecheck time.Duration
 	// Logger receives changes of the keys file and failed authentications (at debug).
 	Logger *slog.Logger
 }
@@ -41,8 +45,9 @@ type Guard struct {
 	keys   *keyring
 	tokens *tokenVerifier // nil without OIDC
 	anon   *Principal
-	logger *slog.Logger
-	rules  sync.Map // full method -> *authv1.Rule, or nil for a method without one
+	logger  *slog.Logger
+	recheck time.Duration
+	rules   sync.Map // full method -> *authv1.Rule, or nil for a method without one
 }
 
 // New returns a guard. With OIDC discovery, it fetches the issuer's configuration.
@@ -53,11 +58,14 @@ func New(ctx context.Context, opts Options) (*Guard, error) {
 	if opts.KeysCheckEvery <= 0 {
 		opts.KeysCheckEvery = time.Second
 	}
+	if opts.StreamRecheck <= 0 {
+		opts.StreamRecheck = 30 * time.Second
+	}
 	keys, err := newKeyring(opts.KeysFile, opts.KeysCheckEvery, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
-	g := &Guard{keys: keys, anon: anonymous(opts.AnonymousReads), logger: opts.Logger}
+	g := &Guard{keys: keys, anon: anonymous(opts.AnonymousReads), logger: opts.Logger, recheck: opts.StreamRecheck}
 	if opts.OIDC.Enabled() {
 		if g.tokens, err = newTokenVerifier(ctx, opts.OIDC); err != nil {
 			return nil, err
@@ -317,7 +325,37 @@ func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
 		if err := admit(p, rule); err != nil {
 			return err
 		}
-		return handler(srv, &guardedStream{ServerStream: ss, ctx: NewContext(ss.Context(), p), p: p, rule: rule})
+		ctx, cancel := context.WithCancelCause(NewContext(ss.Context(), p))
+		defer cancel(nil)
+		if !p.Anonymous() {
+			go g.watchCredential(ctx, ss.Context(), cancel)
+		}
+		err = handler(srv, &guardedStream{ServerStream: ss, ctx: ctx, p: p, rule: rule})
+		if cause := context.Cause(ctx); errors.Is(cause, errRevoked) {
+			return errInvalid("the credential was revoked or expired while the stream was open")
+		}
+		return err
+	}
+}
+
+// errRevoked ends a stream whose credential is no longer valid.
+var errRevoked = errors.New("credential no longer valid")
+
+// watchCredential authenticates the stream's caller again every g.recheck, from its
+// incoming metadata, and cancels the stream when that fails.
+func (g *Guard) watchCredential(ctx, incoming context.Context, cancel context.CancelCauseFunc) {
+	tick := time.NewTicker(g.recheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if p, err := g.Authenticate(incoming); err != nil || p.Anonymous() {
+				cancel(errRevoked)
+				return
+			}
+		}
 	}
 }
 
