@@ -42,9 +42,9 @@ type Options struct {
 
 // Guard authenticates the callers of a gRPC server and enforces each method's rule.
 type Guard struct {
-	keys   *keyring
-	tokens *tokenVerifier // nil without OIDC
-	anon   *Principal
+	keys    *keyring
+	tokens  *tokenVerifier // nil without OIDC
+	anon    *Principal
 	logger  *slog.Logger
 	recheck time.Duration
 	rules   sync.Map // full method -> *authv1.Rule, or nil for a method without one
