@@ -51,7 +51,7 @@ func (s *Server) CreateEntry(ctx context.Context, req *timelinev1.CreateEntryReq
 	if e.Status == timelinev1.Entry_STATUS_UNSPECIFIED {
 		e.Status = timelinev1.Entry_DRAFT
 	}
-	if err := mayLeave(ctx, timelineID, timelinev1.Entry_STATUS_UNSPECIFIED, e.Status); err != nil {
+	if err := mayChange(ctx, timelineID, nil, e); err != nil {
 		return nil, err
 	}
 	e.RevisedBy = auth.FromContext(ctx).Name
@@ -211,7 +211,7 @@ func (s *Server) UpdateEntry(ctx context.Context, req *timelinev1.UpdateEntryReq
 		if next, err = s.revised(ctx, cur, patch, paths, req.GetLinkEntities()); err != nil || next == nil {
 			return err
 		}
-		if err := mayLeave(ctx, timelineID, cur.Status, next.Status); err != nil {
+		if err := mayChange(ctx, timelineID, cur, next); err != nil {
 			return err
 		}
 		return s.store.UpdateEntry(ctx, cur, next)

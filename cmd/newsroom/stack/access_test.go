@@ -255,6 +255,14 @@ func matrix() map[string]methodCase {
 			rest: func(id string) (string, string, string) {
 				return http.MethodPatch, "/v1/timelines/live/entries/" + id, `{"status": "PUBLISHED"}`
 			}},
+		"TimelineService/UpdateEntry/pin": {allowed: editors, prepare: prepEntry(timelinev1.Entry_DRAFT),
+			grpc: func(ctx context.Context, c *caller, id string) error {
+				_, err := c.tl.UpdateEntry(ctx, &timelinev1.UpdateEntryRequest{Entry: &timelinev1.Entry{Name: entryIn(id), Pinned: true}})
+				return err
+			},
+			rest: func(id string) (string, string, string) {
+				return http.MethodPatch, "/v1/timelines/live/entries/" + id, `{"pinned": true}`
+			}},
 		"TimelineService/UpdateEntry/published": {allowed: editors, prepare: prepEntry(timelinev1.Entry_PUBLISHED),
 			grpc: func(ctx context.Context, c *caller, id string) error {
 				_, err := c.tl.UpdateEntry(ctx, &timelinev1.UpdateEntryRequest{Entry: &timelinev1.Entry{Name: entryIn(id), Headline: "Corrected"}})
